@@ -1,0 +1,1 @@
+"""The faces of the service: the HTTP app and the command line. No domain logic here."""

@@ -1,0 +1,82 @@
+"""The HTTP service: an app factory that opens the store named by the settings.
+
+Until the SPARQL endpoints land, the service answers a health check and a page that says what
+is loaded.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from html import escape
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
+
+from graph.examples import load_examples
+from graph.imports import ImportRecord, list_imports
+from graph.settings import Settings
+from graph.store import Store, open_store
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A FastAPI app over the store named by ``settings``; the store opens on start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = open_store(settings)
+        try:
+            if settings.load_examples and store.count() == 0:
+                load_examples(store, settings.base_iri)
+            app.state.store = store
+            yield
+        finally:
+            store.close()
+
+    app = FastAPI(
+        title="evidence-graph",
+        summary="Evidence knowledge graph: studies, findings, claims and hypotheses as RDF.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_api_route("/health", health, methods=["GET"], tags=["service"])
+    app.add_api_route("/", home, methods=["GET"], response_class=HTMLResponse, tags=["service"])
+    return app
+
+
+def get_store(request: Request) -> Store:
+    """The app's store (a dependency)."""
+    return request.app.state.store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def health(store: StoreDep) -> dict:
+    """Liveness and size: the service answers and its store is readable."""
+    return {"status": "ok", "quads": store.count(), "graphs": len(store.named_graphs())}
+
+
+def home(store: StoreDep) -> str:
+    """A page that says what is loaded: each named graph with its provenance."""
+    rows = "\n".join(_row(r) for r in list_imports(store))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>evidence-graph</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}}
+table{{border-collapse:collapse}}
+td,th{{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:left}}</style>
+</head><body>
+<h1>evidence-graph</h1>
+<p>{store.count()} quads in {len(store.named_graphs())} named graphs.</p>
+<table><thead><tr><th>graph</th><th>triples</th><th>written</th><th>by</th><th>from</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table>
+</body></html>
+"""
+
+
+def _row(record: ImportRecord) -> str:
+    cells = (record.graph, str(record.triples), record.time, record.agent, record.sources)
+    return "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>"

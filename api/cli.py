@@ -1,0 +1,323 @@
+"""The ``evidence-graph`` command line: load, validate, query, list and drop graphs, export, serve.
+
+Bad input ends with a one-line message on stderr and a non-zero exit code, never a traceback.
+"""
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from pydantic import ValidationError
+
+from graph.examples import load_examples
+from graph.imports import list_imports
+from graph.parsing import FORMATS, ParseError, Source
+from graph.query_output import QUERY_FORMATS, render
+from graph.settings import Settings
+from graph.store import DATASET_FORMATS, GRAPH_FORMATS, Store, StoreError, open_store
+from graph.validation import ValidationReport
+from graph.writes import InvalidBatch, WriteError, WriteResult, commit, prepare
+
+__all__ = ["main"]
+
+T = TypeVar("T")
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
+        )
+        raise click.UsageError(f"invalid setting: {problems}") from None
+
+
+def store_options(command: Callable) -> Callable:
+    """The options that say which store to open (each also an EVIDENCE_GRAPH_* variable)."""
+    command = click.option(
+        "--base-iri", help="Base of minted instance IRIs [env EVIDENCE_GRAPH_BASE_IRI]."
+    )(command)
+    command = click.option(
+        "--store",
+        type=click.Choice(["oxigraph", "memory"]),
+        help="Store backend [env EVIDENCE_GRAPH_STORE; default oxigraph].",
+    )(command)
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Directory of the on-disk store [env EVIDENCE_GRAPH_DATA_DIR; default ./data].",
+    )(command)
+
+
+@contextmanager
+def _opened(settings: Settings) -> Iterator[Store]:
+    try:
+        store = open_store(settings)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="evidence-graph")
+def main() -> None:
+    """Evidence knowledge graph: studies, findings, claims and hypotheses as validated RDF."""
+
+
+@main.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    help="Syntax of the files (default: from each file's suffix).",
+)
+@click.option(
+    "--agent",
+    default=lambda: _default_agent(),
+    show_default="your user name",
+    help="Who is writing (recorded as PROV).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the result (or the violations) as JSON."
+)
+@store_options
+def load(
+    files: tuple[Path, ...], fmt: str | None, agent: str, as_json: bool, **options: Any
+) -> None:
+    """Validate FILES as one batch and store them as a new named graph."""
+    settings = _settings(**options)
+    with _opened(settings) as store, ExitStack() as stack:
+        sources = _sources(files, fmt, stack)
+        total = sum(s.size or 0 for s in sources)
+        with click.progressbar(
+            length=total, label="reading", file=sys.stderr, show_eta=True
+        ) as bar:
+            batch = _guarded(lambda: prepare(store, sources, settings.base_iri, bar.update))
+        if not batch.report.conforms:
+            _print_report(batch.report, as_json)
+            raise SystemExit(1)
+        result = _guarded(lambda: commit(store, batch, settings.base_iri, agent))
+        _print_result(result, as_json)  # acknowledged: the write is already durable
+
+
+def _print_result(result: WriteResult, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result.__dict__, indent=2))
+        return
+    click.echo(f"graph     {result.graph}")
+    click.echo(f"triples   {result.triples}")
+    click.echo(f"sources   {', '.join(result.sources)}")
+    if result.matched:
+        click.echo(f"matched   {len(result.matched)} node(s) to stored ones by identifier:")
+        for old, new in sorted(result.matched.items()):
+            click.echo(f"  {old} -> {new}")
+
+
+@main.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    help="Syntax of the files (default: from each file's suffix).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the violations as JSON.")
+@store_options
+def validate(files: tuple[Path, ...], fmt: str | None, as_json: bool, **options: Any) -> None:
+    """Check FILES against the shapes, with the stored context, and store nothing.
+
+    Exits 0 when they conform and 1 when they do not.
+    """
+    settings = _settings(**options)
+    with _opened(settings) as store, ExitStack() as stack:
+        batch = _guarded(lambda: prepare(store, _sources(files, fmt, stack), settings.base_iri))
+    _print_report(batch.report, as_json)
+    if not batch.report.conforms:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("sparql", required=False)
+@click.option(
+    "--file", "query_file", type=click.File("r"), help="Read the query from a file ('-' for stdin)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@store_options
+def query(sparql: str | None, query_file: Any, fmt: str, **options: Any) -> None:
+    """Run a SPARQL query given as an argument, in a file, or on stdin."""
+    if sparql is None:
+        source = query_file or (None if sys.stdin.isatty() else sys.stdin)
+        if source is None:
+            raise click.UsageError("give a query as an argument, with --file, or on stdin")
+        sparql = source.read()
+    with _opened(_settings(**options)) as store:
+        result = _guarded(lambda: store.query(sparql))
+    try:
+        click.echo(render(result, fmt), nl=False)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@main.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="List as JSON.")
+@store_options
+@click.pass_context
+def graphs(ctx: click.Context, as_json: bool, **options: Any) -> None:
+    """List the named graphs with their provenance (or drop one: `graphs drop IRI`)."""
+    ctx.obj = options
+    if ctx.invoked_subcommand is not None:
+        return
+    with _opened(_settings(**options)) as store:
+        records = list_imports(store)
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in records], indent=2))
+        return
+    for r in records:
+        click.echo(f"{r.graph}\t{r.triples} triples\t{r.time}\t{r.agent}\t{r.sources}")
+
+
+@graphs.command()
+@click.argument("graph")
+@click.pass_obj
+def drop(options: dict[str, Any], graph: str) -> None:
+    """Remove the named graph GRAPH and its description (undo an import)."""
+    from rdflib import URIRef
+
+    with _opened(_settings(**options)) as store:
+        if not store.drop_graph(URIRef(graph)):
+            raise click.ClickException(f"no such graph: {graph}")
+    click.echo(f"dropped {graph}")
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([*DATASET_FORMATS, *GRAPH_FORMATS]),
+    help="trig (default) or nquads for the dataset; turtle (default), ntriples, rdfxml or "
+    "json-ld for one graph.",
+)
+@click.option("--graph", help="Export only this named graph.")
+@click.option(
+    "--output", "-o", type=click.File("wb"), default="-", help="Write here instead of stdout."
+)
+@store_options
+def export(fmt: str | None, graph: str | None, output: Any, **options: Any) -> None:
+    """Write the whole dataset, or one named graph, as RDF."""
+    from rdflib import URIRef
+
+    fmt = fmt or ("turtle" if graph else "trig")
+    if graph is None and fmt not in DATASET_FORMATS:
+        raise click.UsageError(
+            f"the whole dataset needs a dataset format: {', '.join(DATASET_FORMATS)}"
+        )
+    with _opened(_settings(**options)) as store:
+        if graph is not None and URIRef(graph) not in store.named_graphs():
+            raise click.ClickException(f"no such graph: {graph}")
+        store.export(output, fmt, URIRef(graph) if graph else None)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--examples/--no-examples",
+    "load_examples_",
+    default=None,
+    help="Load the example evidence into an empty store "
+    "[env EVIDENCE_GRAPH_LOAD_EXAMPLES; default on].",
+)
+@store_options
+def serve(host: str, port: int, load_examples_: bool | None, **options: Any) -> None:
+    """Run the HTTP service (uvicorn)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(load_examples=load_examples_, **options)
+    try:
+        app = create_app(settings)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    uvicorn.run(app, host=host, port=port)
+
+
+@main.command("load-examples")
+@store_options
+def load_examples_command(**options: Any) -> None:
+    """Load the vocabulary and the example evidence (each a new named graph)."""
+    settings = _settings(**options)
+    with _opened(settings) as store:
+        for result in _guarded(lambda: load_examples(store, settings.base_iri)):
+            click.echo(f"{result.graph}\t{result.triples} triples\t{', '.join(result.sources)}")
+
+
+def _sources(files: tuple[Path, ...], fmt: str | None, stack: ExitStack) -> list[Source]:
+    sources = []
+    for path in files:
+        try:
+            sources.append(Source.from_path(path, fmt))
+        except ParseError as error:
+            raise click.ClickException(str(error)) from None
+        stack.callback(sources[-1].stream.close)
+    return sources
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Run ``action``; turn the errors bad input causes into a clean message."""
+    try:
+        return action()
+    except InvalidBatch as error:
+        _print_report(error.report, as_json=False)
+        raise SystemExit(1) from None
+    except (WriteError, ParseError, StoreError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _print_report(report: ValidationReport, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+        return
+    if report.conforms:
+        click.echo("conforms: no violations")
+        return
+    click.echo(f"does not conform: {len(report.violations)} violation(s)", err=True)
+    for v in report.violations:
+        path = f" {v.path}" if v.path else ""
+        value = f" = {v.value}" if v.value is not None else ""
+        click.echo(f"- {v.focus_node}{path}{value}\n  {v.message} [{v.constraint}]", err=True)
+
+
+def _default_agent() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"

@@ -1,0 +1,1 @@
+"""The domain core: store backends, the write path, validation, import and export."""

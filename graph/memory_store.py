@@ -1,0 +1,73 @@
+"""The in-memory backend: an rdflib Dataset, for quick tests and tiny graphs."""
+
+from collections.abc import Iterable, Sequence
+from typing import BinaryIO
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from graph.store import QueryResult, StoreError, Triple
+
+__all__ = ["MemoryStore"]
+
+_RDFLIB_FORMATS = {"rdfxml": "xml"}
+
+
+class MemoryStore:
+    """Named graphs in an rdflib ``Dataset`` whose default graph is the union."""
+
+    def __init__(self) -> None:
+        self._dataset = Dataset(default_union=True)
+
+    def query(self, sparql: str) -> QueryResult:
+        try:
+            answer = self._dataset.query(sparql)
+        except Exception as error:  # rdflib raises pyparsing errors for bad syntax
+            if type(error).__name__ == "ParseException":
+                raise StoreError(f"SPARQL syntax error: {error}") from error
+            raise
+        if answer.type == "ASK":
+            return QueryResult("ASK", boolean=bool(answer.askAnswer))
+        if answer.type in ("CONSTRUCT", "DESCRIBE"):
+            return QueryResult("CONSTRUCT", triples=list(answer.graph))
+        names = [str(v) for v in answer.vars or []]
+        return QueryResult("SELECT", variables=names, rows=[tuple(row) for row in answer])
+
+    def add_graph(
+        self, graph: URIRef, triples: Iterable[Triple], description: Sequence[Triple]
+    ) -> None:
+        if graph in self.named_graphs():
+            raise StoreError(f"the graph {graph} exists already")
+        staged = Graph()
+        for triple in triples:
+            staged.add(triple)
+        target = self._dataset.graph(graph)
+        target.addN((s, p, o, target) for s, p, o in staged)
+        default = self._dataset.graph(DATASET_DEFAULT_GRAPH_ID)
+        default.addN((s, p, o, default) for s, p, o in description)
+
+    def drop_graph(self, graph: URIRef) -> bool:
+        if graph not in self.named_graphs():
+            return False
+        self._dataset.remove_graph(self._dataset.graph(graph))
+        self._dataset.graph(DATASET_DEFAULT_GRAPH_ID).remove((graph, None, None))
+        return True
+
+    def named_graphs(self) -> list[URIRef]:
+        return sorted(
+            g.identifier
+            for g in self._dataset.graphs()
+            if g.identifier != DATASET_DEFAULT_GRAPH_ID and isinstance(g.identifier, URIRef)
+        )
+
+    def count(self, graph: URIRef | None = None) -> int:
+        if graph is None:
+            return sum(len(g) for g in self._dataset.graphs())
+        return len(self._dataset.graph(graph))
+
+    def export(self, out: BinaryIO, fmt: str, graph: URIRef | None = None) -> None:
+        source = self._dataset if graph is None else self._dataset.graph(graph)
+        out.write(source.serialize(format=_RDFLIB_FORMATS.get(fmt, fmt), encoding="utf-8"))
+
+    def close(self) -> None:
+        """Nothing to release: the data lives and dies with the process."""

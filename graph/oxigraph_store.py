@@ -1,0 +1,92 @@
+"""The default backend: pyoxigraph's on-disk store in a data directory."""
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from graph.parsing import FORMATS
+from graph.store import QueryResult, StoreBusy, StoreError, Triple
+from graph.terms import from_ox, to_ox
+
+__all__ = ["OxigraphStore"]
+
+
+class OxigraphStore:
+    """Named graphs in a pyoxigraph store; each write is one transaction, flushed to disk."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._store = ox.Store(str(data_dir))
+        except OSError as error:
+            if "lock" in str(error).lower():
+                raise StoreBusy(
+                    f"the data directory {data_dir} is in use by another evidence-graph process "
+                    "(a running `serve`?): stop it, or use its HTTP API"
+                ) from error
+            raise StoreError(f"cannot open the store in {data_dir}: {error}") from error
+        self.data_dir = data_dir
+
+    def query(self, sparql: str) -> QueryResult:
+        try:
+            answer = self._store.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as error:
+            raise StoreError(f"SPARQL syntax error: {error}") from error
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult("ASK", boolean=bool(answer))
+        if isinstance(answer, ox.QueryTriples):
+            return QueryResult(
+                "CONSTRUCT",
+                triples=[
+                    (from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in answer
+                ],
+            )
+        names = [v.value for v in answer.variables]
+        rows = [
+            tuple(None if (value := solution[name]) is None else from_ox(value) for name in names)
+            for solution in answer
+        ]
+        return QueryResult("SELECT", variables=names, rows=rows)
+
+    def add_graph(
+        self, graph: URIRef, triples: Iterable[Triple], description: Sequence[Triple]
+    ) -> None:
+        name = ox.NamedNode(str(graph))
+        if self._store.contains_named_graph(name):
+            raise StoreError(f"the graph {graph} exists already")
+        default = ox.DefaultGraph()
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in triples]
+        quads += [ox.Quad(to_ox(s), to_ox(p), to_ox(o), default) for s, p, o in description]
+        self._store.extend(quads)
+        self._store.flush()
+
+    def drop_graph(self, graph: URIRef) -> bool:
+        name = ox.NamedNode(str(graph))
+        if not self._store.contains_named_graph(name):
+            return False
+        self._store.update(f"DROP GRAPH <{name.value}> ; DELETE WHERE {{ <{name.value}> ?p ?o }}")
+        self._store.flush()
+        return True
+
+    def named_graphs(self) -> list[URIRef]:
+        return sorted(
+            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+        )
+
+    def count(self, graph: URIRef | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(
+            1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))
+        )
+
+    def export(self, out: BinaryIO, fmt: str, graph: URIRef | None = None) -> None:
+        source = {} if graph is None else {"from_graph": ox.NamedNode(str(graph))}
+        self._store.dump(out, format=FORMATS[fmt], **source)
+
+    def close(self) -> None:
+        self._store.flush()
+        del self._store

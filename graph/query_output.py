@@ -1,0 +1,56 @@
+"""Rendering a query result for the command line: a table, or a standard SPARQL/RDF format."""
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from graph.store import QueryResult
+
+__all__ = ["QUERY_FORMATS", "render"]
+
+_RESULT_FORMATS = {"json": "json", "csv": "csv", "tsv": "tsv", "xml": "xml"}
+_GRAPH_FORMATS = {"turtle": "turtle", "ntriples": "nt", "json-ld": "json-ld", "rdfxml": "xml"}
+QUERY_FORMATS = ["table", *_RESULT_FORMATS, *_GRAPH_FORMATS]
+
+
+def render(result: QueryResult, fmt: str) -> str:
+    """``result`` as text in ``fmt``; ValueError when the format does not fit the query form."""
+    if fmt == "table":
+        return _table(result)
+    native = result.as_rdflib()
+    if isinstance(native, Graph):
+        if fmt not in _GRAPH_FORMATS:
+            raise ValueError(
+                f"a CONSTRUCT result needs a graph format: {', '.join(_GRAPH_FORMATS)}"
+            )
+        return native.serialize(format=_GRAPH_FORMATS[fmt])
+    if fmt not in _RESULT_FORMATS:
+        raise ValueError(
+            f"a {result.kind} result needs a results format: {', '.join(_RESULT_FORMATS)}"
+        )
+    return native.serialize(format=_RESULT_FORMATS[fmt]).decode("utf-8")
+
+
+def _table(result: QueryResult) -> str:
+    if result.kind == "ASK":
+        return f"{'yes' if result.boolean else 'no'}\n"
+    if result.kind == "CONSTRUCT":
+        header, rows = ["subject", "predicate", "object"], [tuple(t) for t in result.triples]
+    else:
+        header, rows = result.variables, result.rows
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.append(f"({len(rows)} row{'s' * (len(rows) != 1)})")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: Node | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, URIRef):
+        return f"<{value}>"
+    if isinstance(value, Literal):
+        return str(value)
+    return value.n3()

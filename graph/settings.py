@@ -1,0 +1,41 @@
+"""Service settings: one object, read from ``EVIDENCE_GRAPH_*`` environment variables.
+
+Every setting is declared once here with its help text; the README's configuration table is
+checked against this class by a test.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Where the data lives, which store holds it, and how its nodes are named."""
+
+    model_config = SettingsConfigDict(env_prefix="EVIDENCE_GRAPH_", extra="forbid")
+
+    data_dir: Path = Field(
+        Path("data"), description="Directory of the on-disk store (oxigraph backend)."
+    )
+    store: Literal["oxigraph", "memory"] = Field(
+        "oxigraph",
+        description="Store backend: `oxigraph` (on disk) or `memory` (rdflib, lost on exit).",
+    )
+    base_iri: str = Field(
+        "http://127.0.0.1:8000/id/",
+        description="Base under which instance IRIs are minted; the service serves it.",
+    )
+    load_examples: bool = Field(
+        True, description="`serve` loads the example evidence when the store is empty."
+    )
+
+    @field_validator("base_iri")
+    @classmethod
+    def _absolute_with_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or not value.endswith(("/", "#")):
+            raise ValueError("must be an absolute http(s) IRI ending in '/' or '#'")
+        return value

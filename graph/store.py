@@ -1,0 +1,114 @@
+"""The store interface every backend implements, and the lookup of a backend by name.
+
+The interface is narrow on purpose: each operation maps onto the SPARQL 1.1 protocols (query,
+update, Graph Store), so a backend for an external SPARQL server fits without touching callers.
+
+Errors::
+
+    StoreError            the store cannot do what was asked
+    └── StoreBusy         the data directory is held by another process
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO, Literal, Protocol
+
+from rdflib import Graph, URIRef
+from rdflib.query import Result
+from rdflib.term import Node
+
+from graph.settings import Settings
+
+__all__ = ["QueryResult", "Store", "StoreBusy", "StoreError", "Triple", "open_store"]
+
+Triple = tuple[Node, Node, Node]
+QueryKind = Literal["SELECT", "ASK", "CONSTRUCT"]
+#: Export formats: dataset formats (all graphs) and graph formats (one graph).
+DATASET_FORMATS = ("trig", "nquads")
+GRAPH_FORMATS = ("turtle", "ntriples", "rdfxml", "json-ld")
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked."""
+
+
+class StoreBusy(StoreError):
+    """The data directory is in use by another process."""
+
+
+@dataclass
+class QueryResult:
+    """The answer to a SPARQL query, in rdflib terms, whatever the backend."""
+
+    kind: QueryKind
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[Triple] = field(default_factory=list)
+
+    def as_rdflib(self) -> Result | Graph:
+        """The result as rdflib's own type, for its serialisers."""
+        if self.kind == "CONSTRUCT":
+            graph = Graph()
+            for triple in self.triples:
+                graph.add(triple)
+            return graph
+        result = Result(self.kind)
+        if self.kind == "ASK":
+            result.askAnswer = bool(self.boolean)
+        else:
+            from rdflib import Variable
+
+            names = [Variable(v) for v in self.variables]
+            result.vars = names
+            result.bindings = [
+                {n: value for n, value in zip(names, row, strict=True) if value is not None}
+                for row in self.rows
+            ]
+        return result
+
+
+class Store(Protocol):
+    """A quad store: named graphs whose union is the default graph for queries."""
+
+    def query(self, sparql: str) -> QueryResult:
+        """Run a SPARQL 1.1 query over the union of all graphs."""
+        ...
+
+    def add_graph(
+        self, graph: URIRef, triples: Iterable[Triple], description: Sequence[Triple]
+    ) -> None:
+        """Atomically add ``triples`` as the new named graph ``graph``, and ``description`` (its
+        provenance) to the default graph; durable when this returns."""
+        ...
+
+    def drop_graph(self, graph: URIRef) -> bool:
+        """Remove a named graph and its description; False when there was no such graph."""
+        ...
+
+    def named_graphs(self) -> list[URIRef]:
+        """The IRIs of the named graphs."""
+        ...
+
+    def count(self, graph: URIRef | None = None) -> int:
+        """Number of quads in the store, or of triples in one named graph."""
+        ...
+
+    def export(self, out: BinaryIO, fmt: str, graph: URIRef | None = None) -> None:
+        """Write the dataset (``trig``, ``nquads``) or one graph (``turtle``...) to ``out``."""
+        ...
+
+    def close(self) -> None:
+        """Release the store (and its lock on the data directory)."""
+        ...
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the backend named by ``settings.store``."""
+    if settings.store == "memory":
+        from graph.memory_store import MemoryStore
+
+        return MemoryStore()
+    from graph.oxigraph_store import OxigraphStore
+
+    return OxigraphStore(settings.data_dir)

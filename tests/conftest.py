@@ -1,0 +1,51 @@
+"""Shared fixtures: real stores in temporary directories, and small evidence files."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.memory_store import MemoryStore
+from graph.oxigraph_store import OxigraphStore
+from graph.store import Store
+
+BASE = "http://127.0.0.1:8000/id/"
+PREFIXES = """\
+@prefix ev: <https://w3id.org/evidence-graph/ns#> .
+@prefix fabio: <http://purl.org/spar/fabio/> .
+@prefix cito: <http://purl.org/spar/cito/> .
+@prefix bibo: <http://purl.org/ontology/bibo/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix obo: <http://purl.obolibrary.org/obo/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+def paper(key: str, title: str, year: int = 2015, extra: str = "") -> str:
+    """Turtle for one valid journal article at <http://example.org/KEY>."""
+    return (
+        f'<http://example.org/{key}> a fabio:JournalArticle ; dcterms:title "{title}" ; '
+        f'dcterms:issued "{year}"^^xsd:gYear {extra}.\n'
+    )
+
+
+@pytest.fixture(params=["oxigraph", "memory"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each backend, empty; the oxigraph one on disk in a temporary directory."""
+    opened: Store = OxigraphStore(tmp_path / "data") if request.param == "oxigraph" else MemoryStore()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def write_file(tmp_path: Path):
+    """Write Turtle (with the usual prefixes) to a file in tmp_path and return its path."""
+
+    def write(name: str, body: str, prefixes: bool = True) -> Path:
+        path = tmp_path / name
+        path.write_text((PREFIXES if prefixes else "") + body, encoding="utf-8")
+        return path
+
+    return write
