@@ -228,3 +228,14 @@ def test_every_rdf_syntax_goes_through_the_same_path(
     assert store.query(
         'ASK { <http://example.org/a> <http://purl.org/dc/terms/title> "A" }'
     ).boolean
+
+
+def test_a_self_citation_through_a_cito_sub_property_is_refused(store: Store, write_file) -> None:
+    path = write_file(
+        "self.ttl", paper("a", "A", extra="; cito:citesAsEvidence <http://example.org/a> ")
+    )
+    with pytest.raises(InvalidBatch) as raised:
+        load_file(store, path)
+    assert [v.message for v in raised.value.report.violations] == [
+        "A publication cannot cite itself."
+    ]
