@@ -198,12 +198,14 @@ def graphs(ctx: click.Context, as_json: bool, **options: Any) -> None:
 
 @graphs.command()
 @click.argument("graph")
+@store_options
 @click.pass_obj
-def drop(options: dict[str, Any], graph: str) -> None:
+def drop(group_options: dict[str, Any], graph: str, **options: Any) -> None:
     """Remove the named graph GRAPH and its description (undo an import)."""
     from rdflib import URIRef
 
-    with _opened(_settings(**options)) as store:
+    merged = {**group_options, **{k: v for k, v in options.items() if v is not None}}
+    with _opened(_settings(**merged)) as store:
         if not store.drop_graph(URIRef(graph)):
             raise click.ClickException(f"no such graph: {graph}")
     click.echo(f"dropped {graph}")

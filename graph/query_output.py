@@ -7,7 +7,7 @@ from graph.store import QueryResult
 
 __all__ = ["QUERY_FORMATS", "render"]
 
-_RESULT_FORMATS = {"json": "json", "csv": "csv", "tsv": "tsv", "xml": "xml"}
+_RESULT_FORMATS = {"json": "json", "csv": "csv", "tsv": "tsv", "xml": "xml"}  # rdflib has no TSV
 _GRAPH_FORMATS = {"turtle": "turtle", "ntriples": "nt", "json-ld": "json-ld", "rdfxml": "xml"}
 QUERY_FORMATS = ["table", *_RESULT_FORMATS, *_GRAPH_FORMATS]
 
@@ -16,6 +16,8 @@ def render(result: QueryResult, fmt: str) -> str:
     """``result`` as text in ``fmt``; ValueError when the format does not fit the query form."""
     if fmt == "table":
         return _table(result)
+    if fmt == "tsv" and result.kind == "SELECT":
+        return _tsv(result)
     native = result.as_rdflib()
     if isinstance(native, Graph):
         if fmt not in _GRAPH_FORMATS:
@@ -43,6 +45,13 @@ def _table(result: QueryResult) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.append(f"({len(rows)} row{'s' * (len(rows) != 1)})")
+    return "\n".join(lines) + "\n"
+
+
+def _tsv(result: QueryResult) -> str:
+    """SPARQL 1.1 TSV: ``?var`` headers, terms in Turtle syntax, unbound as empty."""
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines += ["\t".join("" if v is None else v.n3() for v in row) for row in result.rows]
     return "\n".join(lines) + "\n"
 
 

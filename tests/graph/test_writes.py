@@ -12,6 +12,8 @@ from graph.writes import EmptyBatch, InvalidBatch, WriteResult, load
 from tests.conftest import BASE, paper
 
 DOI = "10.1016/s1470-2045(15)00135-7"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+GYEAR = "http://www.w3.org/2001/XMLSchema#gYear"
 
 
 def load_file(store: Store, *paths: Path, agent: str = "tester") -> WriteResult:
@@ -103,7 +105,8 @@ def test_duplicates_inside_one_batch_merge_and_pmid_matches(store: Store, write_
     }
     count = select(
         store,
-        'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s <http://purl.org/ontology/bibo/doi> "10.5555/dup" }',
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) "
+        'WHERE { ?s <http://purl.org/ontology/bibo/doi> "10.5555/dup" }',
     )
     assert count == [(Literal(1),)]
 
@@ -195,9 +198,9 @@ def test_an_empty_file_is_refused(store: Store, write_file) -> None:
     [
         (
             "a.nt",
-            "<http://example.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/spar/fabio/JournalArticle> .\n"
+            f"<http://example.org/a> <{RDF_TYPE}> <http://purl.org/spar/fabio/JournalArticle> .\n"
             '<http://example.org/a> <http://purl.org/dc/terms/title> "A" .\n'
-            '<http://example.org/a> <http://purl.org/dc/terms/issued> "2001"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n',
+            f'<http://example.org/a> <http://purl.org/dc/terms/issued> "2001"^^<{GYEAR}> .\n',
         ),
         (
             "a.jsonld",
@@ -215,8 +218,9 @@ def test_an_empty_file_is_refused(store: Store, write_file) -> None:
         ),
         (
             "a.trig",
-            "<http://example.org/g> { <http://example.org/a> a <http://purl.org/spar/fabio/JournalArticle> ;"
-            ' <http://purl.org/dc/terms/title> "A" ; <http://purl.org/dc/terms/issued> "2001"^^<http://www.w3.org/2001/XMLSchema#gYear> . }',
+            "<http://example.org/g> { <http://example.org/a> a <http://purl.org/spar/fabio/JournalArticle>"
+            ' ; <http://purl.org/dc/terms/title> "A"'
+            f' ; <http://purl.org/dc/terms/issued> "2001"^^<{GYEAR}> . }}',
         ),
     ],
 )
