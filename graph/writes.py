@@ -120,7 +120,7 @@ def load(
 
 def _describe(graph: URIRef, batch: Batch, base_iri: str, agent: str) -> list[Triple]:
     agent_iri = URIRef(f"{base_iri}agent/{quote(agent, safe='')}")
-    now = Literal(datetime.now(UTC).isoformat(timespec="seconds"), datatype=XSD.dateTime)
+    now = Literal(datetime.now(UTC).isoformat(timespec="milliseconds"), datatype=XSD.dateTime)
     description: list[Triple] = [
         (graph, RDF.type, EV.Import),
         (graph, RDFS.label, Literal(f"import of {', '.join(batch.sources)}")),

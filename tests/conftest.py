@@ -34,7 +34,9 @@ def paper(key: str, title: str, year: int = 2015, extra: str = "") -> str:
 @pytest.fixture(params=["oxigraph", "memory"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Each backend, empty; the oxigraph one on disk in a temporary directory."""
-    opened: Store = OxigraphStore(tmp_path / "data") if request.param == "oxigraph" else MemoryStore()
+    opened: Store = (
+        OxigraphStore(tmp_path / "data") if request.param == "oxigraph" else MemoryStore()
+    )
     yield opened
     opened.close()
 

@@ -103,7 +103,8 @@ def test_query_from_argument_file_and_stdin_in_each_format(
     assert cli("query", "--format", "tsv", stdin=sparql).stdout.split() == ["?t", '"A"', '"B"']
     construct = cli(
         "query",
-        "CONSTRUCT { ?p a ?t } WHERE { ?p a ?t FILTER(?t = <http://purl.org/spar/fabio/JournalArticle>) }",
+        "CONSTRUCT { ?p a ?t } WHERE { ?p a ?t FILTER(?t = <http://purl.org/spar/fabio/Article>"
+        " || ?t = <http://purl.org/spar/fabio/JournalArticle>) }",
         "--format",
         "ntriples",
     ).stdout
