@@ -6,6 +6,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import URIRef
+from rdflib.term import Node
 
 from graph.parsing import FORMATS
 from graph.store import QueryResult, StoreBusy, StoreError, Triple
@@ -57,9 +58,17 @@ class OxigraphStore:
         name = ox.NamedNode(str(graph))
         if self._store.contains_named_graph(name):
             raise StoreError(f"the graph {graph} exists already")
+        terms: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+
+        def term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+            known = terms.get(node)
+            if known is None:
+                known = terms[node] = to_ox(node)
+            return known
+
         default = ox.DefaultGraph()
-        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in triples]
-        quads += [ox.Quad(to_ox(s), to_ox(p), to_ox(o), default) for s, p, o in description]
+        quads = [ox.Quad(term(s), term(p), term(o), name) for s, p, o in triples]
+        quads += [ox.Quad(term(s), term(p), term(o), default) for s, p, o in description]
         self._store.extend(quads)
         self._store.flush()
 

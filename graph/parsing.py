@@ -5,7 +5,7 @@ be dereferenced and two files' ``_:b0`` never merge. Named graphs in TriG or N-Q
 flattened into the batch: one write is one named graph.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -13,6 +13,7 @@ from uuid import uuid4
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 
 from graph.terms import from_ox
 
@@ -101,30 +102,31 @@ def parse_into(
     base_iri: str,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Add the triples of ``source`` to ``graph``; returns how many were read."""
+    """Add the triples of ``source`` to ``graph``; returns how many were new to it."""
     if source.format not in FORMATS:
         raise ParseError(
             source.name, f"unknown format {source.format!r}: use one of {', '.join(FORMATS)}"
         )
     stream = _Counting(source.stream, progress) if progress else source.stream
     genid = f"{base_iri}.well-known/genid/{uuid4().hex}-"
-    blank: dict[str, URIRef] = {}
+    terms: dict[ox.NamedNode | ox.BlankNode | ox.Literal, Node] = {}  # one object per term
 
-    def term(node: ox.NamedNode | ox.BlankNode | ox.Literal):
-        if isinstance(node, ox.BlankNode):
-            if node.value not in blank:
-                blank[node.value] = URIRef(f"{genid}{len(blank)}")
-            return blank[node.value]
-        return from_ox(node)
+    def term(node: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+        known = terms.get(node)
+        if known is None:
+            blank = isinstance(node, ox.BlankNode)
+            known = terms[node] = URIRef(f"{genid}{len(terms)}") if blank else from_ox(node)
+        return known
 
-    read = 0
-    add = graph.add
-    try:
+    def triples() -> Iterator[tuple[Node, Node, Node, Graph]]:
         for quad in ox.parse(stream, format=FORMATS[source.format], base_iri=base_iri):
-            add((term(quad.subject), term(quad.predicate), term(quad.object)))
-            read += 1
+            yield term(quad.subject), term(quad.predicate), term(quad.object), graph
+
+    before = len(graph)
+    try:
+        graph.addN(triples())
     except SyntaxError as error:
         raise ParseError(source.name, error.msg, error.lineno, error.offset) from error
     except (OSError, ValueError) as error:
         raise ParseError(source.name, str(error)) from error
-    return read
+    return len(graph) - before
