@@ -126,7 +126,10 @@ def parse_into(
     try:
         graph.addN(triples())
     except SyntaxError as error:
-        raise ParseError(source.name, error.msg, error.lineno, error.offset) from error
+        message = error.msg
+        if "LoadDocumentCallback" in message:  # a JSON-LD @context given by URL
+            message = "remote JSON-LD contexts are not fetched: put the @context in the document"
+        raise ParseError(source.name, message, error.lineno, error.offset) from error
     except (OSError, ValueError) as error:
         raise ParseError(source.name, str(error)) from error
     return len(graph) - before

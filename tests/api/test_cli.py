@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -180,3 +181,20 @@ def test_load_examples_brings_the_seed_evidence(cli) -> None:
         "http://127.0.0.1:8000/id/claim/fisher-growth-factor",
         "http://127.0.0.1:8000/id/finding/badwe2013-distant-pfs",
     ]
+
+
+def test_a_write_acknowledged_by_the_cli_survives_sigkill_right_after(
+    cli, papers: Path, tmp_path: Path
+) -> None:
+    loader = subprocess.Popen(
+        [EXE, "load", str(papers), "--data-dir", str(tmp_path / "data")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    acknowledged = loader.stdout.readline().split()[1]  # "graph     <iri>"
+    loader.send_signal(signal.SIGKILL)
+    loader.wait(timeout=30)
+    loader.stdout.close()
+    listed = json.loads(cli("graphs", "--json").stdout)
+    assert [r["graph"] for r in listed] == [acknowledged]

@@ -243,3 +243,9 @@ def test_a_self_citation_through_a_cito_sub_property_is_refused(store: Store, wr
     assert [v.message for v in raised.value.report.violations] == [
         "A publication cannot cite itself."
     ]
+
+
+def test_a_remote_json_ld_context_is_not_fetched(store: Store, write_file) -> None:
+    document = '{"@context": "https://schema.org/", "@id": "http://example.org/a", "name": "A"}'
+    with pytest.raises(ParseError, match="remote JSON-LD contexts are not fetched"):
+        load_file(store, write_file("remote.jsonld", document, prefixes=False))
