@@ -54,6 +54,18 @@ def store_options(command: Callable) -> Callable:
     )(command)
 
 
+def input_files(command: Callable) -> Callable:
+    """The RDF files a command reads, and their syntax."""
+    command = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(FORMATS)),
+        help="Syntax of the files (default: from each file's suffix).",
+    )(command)
+    files = click.Path(exists=True, dir_okay=False, path_type=Path)
+    return click.argument("files", nargs=-1, required=True, type=files)(command)
+
+
 @contextmanager
 def _opened(settings: Settings) -> Iterator[Store]:
     try:
@@ -73,15 +85,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(list(FORMATS)),
-    help="Syntax of the files (default: from each file's suffix).",
-)
+@input_files
 @click.option(
     "--agent",
     default=lambda: _default_agent(),
@@ -125,15 +129,7 @@ def _print_result(result: WriteResult, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(list(FORMATS)),
-    help="Syntax of the files (default: from each file's suffix).",
-)
+@input_files
 @click.option("--json", "as_json", is_flag=True, help="Print the violations as JSON.")
 @store_options
 def validate(files: tuple[Path, ...], fmt: str | None, as_json: bool, **options: Any) -> None:

@@ -6,10 +6,10 @@ a new named graph described with PROV -> flush. An invalid batch is rejected who
 
 Errors::
 
-    WriteError
-    ├── ParseError      a source is not well-formed (graph.parsing)
+    WriteError          a write was refused; nothing was stored
     ├── EmptyBatch      the sources hold no triples
     └── InvalidBatch    the batch violates the shapes; carries the report
+    ParseError          a source is not well-formed (graph.parsing; a ValueError)
 """
 
 from collections.abc import Callable, Sequence
@@ -34,6 +34,7 @@ __all__ = [
     "ParseError",
     "WriteError",
     "WriteResult",
+    "commit",
     "load",
     "prepare",
 ]
