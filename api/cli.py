@@ -107,10 +107,11 @@ def load(
         with click.progressbar(
             length=total, label="reading", file=sys.stderr, show_eta=True
         ) as bar:
-            batch = _guarded(lambda: prepare(store, sources, settings.base_iri, bar.update))
+            batch = _guarded(lambda: prepare(store, sources, settings.base_iri, bar.update, _step))
         if not batch.report.conforms:
             _print_report(batch.report, as_json)
             raise SystemExit(1)
+        _step(f"writing {len(batch.graph):,} triples")
         result = _guarded(lambda: commit(store, batch, settings.base_iri, agent))
         _print_result(result, as_json)  # acknowledged: the write is already durable
 
@@ -310,6 +311,10 @@ def _print_report(report: ValidationReport, as_json: bool) -> None:
         path = f" {v.path}" if v.path else ""
         value = f" = {v.value}" if v.value is not None else ""
         click.echo(f"- {v.focus_node}{path}{value}\n  {v.message} [{v.constraint}]", err=True)
+
+
+def _step(message: str) -> None:
+    click.echo(f"{message}...", err=True)
 
 
 def _default_agent() -> str:

@@ -84,17 +84,23 @@ def prepare(
     sources: Sequence[Source],
     base_iri: str,
     progress: Callable[[int], None] | None = None,
+    on_step: Callable[[str], None] = lambda step: None,
 ) -> Batch:
-    """Parse, normalise, match and validate ``sources`` as one batch, without storing it."""
+    """Parse, normalise, match and validate ``sources`` as one batch, without storing it.
+
+    ``progress`` is told how many bytes were read; ``on_step`` what the next step is.
+    """
     graph = Graph()
     for source in sources:
         parse_into(graph, source, base_iri, progress)
     if len(graph) == 0:
         raise EmptyBatch(f"nothing to load: {', '.join(s.name for s in sources)} hold no triples")
+    on_step(f"matching identifiers of {len(graph):,} triples")
     _normalise_identifiers(graph)
     _add_implied_citations(graph)
     matched = _match_stored(graph, store)
     context, context_only = _stored_context(graph, store)
+    on_step(f"validating {len(graph):,} triples against the shapes")
     report = validate(graph, context, context_only)
     return Batch(graph, [s.name for s in sources], report, matched)
 
