@@ -210,8 +210,13 @@ def _stored_context(graph: Graph, store: Store) -> tuple[list[Triple], set[Node]
     Their neighbours only lend their types (for ``sh:class``); they are not judged again, so
     they are returned as the context-only nodes whose results are ignored.
     """
-    touched = {s for s in graph.subjects() if isinstance(s, URIRef)}
-    touched |= {o for _, p, o in graph if p != RDF.type and isinstance(o, URIRef)}
+    touched: set[Node] = set()
+    rdf_type = RDF.type
+    for s, p, o in graph:
+        if isinstance(s, URIRef):
+            touched.add(s)
+        if p != rdf_type and isinstance(o, URIRef):
+            touched.add(o)
     described = [
         (s, p, o)
         for s, p, o in _ask_in_chunks(
