@@ -1,0 +1,1 @@
+"""Benchmarks of the validated load path: a seeded evidence-graph generator and a load timer."""
