@@ -38,6 +38,8 @@ def create_app(settings: Settings) -> FastAPI:
         title="evidence-graph",
         summary="Evidence knowledge graph: studies, findings, claims and hypotheses as RDF.",
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's docs pages load their scripts from a CDN; the service is offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.add_api_route("/health", health, methods=["GET"], tags=["service"])

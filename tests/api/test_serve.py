@@ -56,6 +56,8 @@ def test_serve_loads_the_examples_into_an_empty_store_once(tmp_path: Path) -> No
     with serving("--data-dir", data, cwd=tmp_path) as url:
         health = httpx.get(f"{url}/health").json()
         page = httpx.get(url)
+        openapi = httpx.get(f"{url}/openapi.json").json()
+    assert {"/health", "/"} <= set(openapi["paths"])
     assert health["status"] == "ok" and health["graphs"] == 2 and health["quads"] > 800
     assert page.headers["content-type"].startswith("text/html")
     for source in (
