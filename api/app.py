@@ -1,21 +1,22 @@
 """The HTTP service: an app factory that opens the store named by the settings.
 
-Until the SPARQL endpoints land, the service answers a health check and a page that says what
-is loaded.
+It answers SPARQL queries at ``/sparql``, a health check, and a page that says what is loaded.
 """
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from html import escape
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
+from api import sparql
+from api.deps import StoreDep
+from api.problems import install_problem_handlers
 from graph.examples import load_examples
 from graph.imports import ImportRecord, list_imports
 from graph.settings import Settings
-from graph.store import Store, open_store
+from graph.store import open_store
 
 __all__ = ["create_app"]
 
@@ -42,17 +43,11 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(sparql.router)
     app.add_api_route("/health", health, methods=["GET"], tags=["service"])
     app.add_api_route("/", home, methods=["GET"], response_class=HTMLResponse, tags=["service"])
     return app
-
-
-def get_store(request: Request) -> Store:
-    """The app's store (a dependency)."""
-    return request.app.state.store
-
-
-StoreDep = Annotated[Store, Depends(get_store)]
 
 
 def health(store: StoreDep) -> dict:

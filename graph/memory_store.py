@@ -1,12 +1,14 @@
 """The in-memory backend: an rdflib Dataset, for quick tests and tiny graphs."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import BinaryIO
 
+from pyparsing import ParseException
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from graph.store import QueryResult, StoreError, Triple
+from graph.query_output import FORMAT_OF_MEDIA_TYPE, render
+from graph.store import QueryKind, QueryResult, QuerySyntaxError, StoreError, Triple
 
 __all__ = ["MemoryStore"]
 
@@ -22,16 +24,30 @@ class MemoryStore:
     def query(self, sparql: str) -> QueryResult:
         try:
             answer = self._dataset.query(sparql)
-        except Exception as error:  # rdflib raises pyparsing errors for bad syntax
-            if type(error).__name__ == "ParseException":
-                raise StoreError(f"SPARQL syntax error: {error}") from error
-            raise
+        except ParseException as error:
+            raise QuerySyntaxError(str(error.msg), error.lineno, error.column) from error
         if answer.type == "ASK":
             return QueryResult("ASK", boolean=bool(answer.askAnswer))
         if answer.type in ("CONSTRUCT", "DESCRIBE"):
             return QueryResult("CONSTRUCT", triples=list(answer.graph))
         names = [str(v) for v in answer.vars or []]
         return QueryResult("SELECT", variables=names, rows=[tuple(row) for row in answer])
+
+    def answer(
+        self,
+        sparql: str,
+        choose: Callable[[QueryKind], str],
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> tuple[str, bytes]:
+        if default_graphs or named_graphs:
+            raise StoreError(
+                "default-graph-uri and named-graph-uri need the oxigraph store; "
+                "use FROM and FROM NAMED in the query instead"
+            )
+        result = self.query(sparql)
+        media_type = choose(result.kind)
+        return media_type, render(result, FORMAT_OF_MEDIA_TYPE[media_type]).encode("utf-8")
 
     def add_graph(
         self, graph: URIRef, triples: Iterable[Triple], description: Sequence[Triple]

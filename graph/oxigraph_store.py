@@ -1,6 +1,7 @@
 """The default backend: pyoxigraph's on-disk store in a data directory."""
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -9,7 +10,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from graph.parsing import FORMATS
-from graph.store import QueryResult, StoreBusy, StoreError, Triple
+from graph.store import QueryKind, QueryResult, QuerySyntaxError, StoreBusy, StoreError, Triple
 from graph.terms import from_ox, to_ox
 
 __all__ = ["OxigraphStore"]
@@ -32,10 +33,7 @@ class OxigraphStore:
         self.data_dir = data_dir
 
     def query(self, sparql: str) -> QueryResult:
-        try:
-            answer = self._store.query(sparql, use_default_graph_as_union=True)
-        except SyntaxError as error:
-            raise StoreError(f"SPARQL syntax error: {error}") from error
+        answer = self._run(sparql, (), ())
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ASK", boolean=bool(answer))
         if isinstance(answer, ox.QueryTriples):
@@ -51,6 +49,44 @@ class OxigraphStore:
             for solution in answer
         ]
         return QueryResult("SELECT", variables=names, rows=rows)
+
+    def answer(
+        self,
+        sparql: str,
+        choose: Callable[[QueryKind], str],
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> tuple[str, bytes]:
+        # pyoxigraph results must be used and dropped on the thread that made them: all here.
+        result = self._run(sparql, default_graphs, named_graphs)
+        if isinstance(result, ox.QueryTriples):
+            kind, formats = "CONSTRUCT", _RDF_MEDIA
+        else:
+            kind, formats = (
+                ("ASK" if isinstance(result, ox.QueryBoolean) else "SELECT"),
+                _RESULTS_MEDIA,
+            )
+        try:
+            media_type = choose(kind)
+        except BaseException:
+            del result
+            raise
+        return media_type, result.serialize(format=formats[media_type])
+
+    def _run(
+        self, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str]
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        dataset: dict = {"use_default_graph_as_union": not default_graphs}
+        if default_graphs:
+            dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if named_graphs:
+            dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            return self._store.query(sparql, **dataset)
+        except SyntaxError as error:
+            raise _syntax_error(error) from error
+        except ValueError as error:  # an IRI in default-graph-uri or named-graph-uri
+            raise StoreError(str(error)) from error
 
     def add_graph(
         self, graph: URIRef, triples: Iterable[Triple], description: Sequence[Triple]
@@ -99,3 +135,27 @@ class OxigraphStore:
     def close(self) -> None:
         self._store.flush()
         del self._store
+
+
+_RESULTS_MEDIA = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_RDF_MEDIA = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
+
+
+def _syntax_error(error: SyntaxError) -> QuerySyntaxError:
+    """Oxigraph says where in its message ("error at 2:9: ..."); keep line and column apart."""
+    message = str(error.msg)
+    found = _POSITION.match(message)
+    if found is None:
+        return QuerySyntaxError(message)
+    return QuerySyntaxError(message[found.end() :], int(found[1]), int(found[2]))

@@ -5,11 +5,22 @@ from rdflib.term import Node
 
 from graph.store import QueryResult
 
-__all__ = ["QUERY_FORMATS", "render"]
+__all__ = ["FORMAT_OF_MEDIA_TYPE", "QUERY_FORMATS", "render"]
 
 _RESULT_FORMATS = {"json": "json", "csv": "csv", "tsv": "tsv", "xml": "xml"}  # rdflib has no TSV
 _GRAPH_FORMATS = {"turtle": "turtle", "ntriples": "nt", "json-ld": "json-ld", "rdfxml": "xml"}
 QUERY_FORMATS = ["table", *_RESULT_FORMATS, *_GRAPH_FORMATS]
+#: The format names above for the media types of the SPARQL protocol.
+FORMAT_OF_MEDIA_TYPE = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "rdfxml",
+}
 
 
 def render(result: QueryResult, fmt: str) -> str:

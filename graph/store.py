@@ -6,10 +6,11 @@ update, Graph Store), so a backend for an external SPARQL server fits without to
 Errors::
 
     StoreError            the store cannot do what was asked
-    └── StoreBusy         the data directory is held by another process
+    ├── StoreBusy         the data directory is held by another process
+    └── QuerySyntaxError  a query is not SPARQL; with line and column where known
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, Literal, Protocol
 
@@ -19,7 +20,16 @@ from rdflib.term import Node
 
 from graph.settings import Settings
 
-__all__ = ["QueryResult", "Store", "StoreBusy", "StoreError", "Triple", "open_store"]
+__all__ = [
+    "QueryKind",
+    "QueryResult",
+    "QuerySyntaxError",
+    "Store",
+    "StoreBusy",
+    "StoreError",
+    "Triple",
+    "open_store",
+]
 
 Triple = tuple[Node, Node, Node]
 QueryKind = Literal["SELECT", "ASK", "CONSTRUCT"]
@@ -34,6 +44,33 @@ class StoreError(Exception):
 
 class StoreBusy(StoreError):
     """The data directory is in use by another process."""
+
+
+class QuerySyntaxError(StoreError):
+    """A query or update is not valid SPARQL; says where when the parser does."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        where = f" (line {line}, column {column})" if line is not None else ""
+        super().__init__(f"SPARQL syntax error{where}: {message}")
+        self.message, self.line, self.column = message, line, column
+
+
+#: Media types an answer can be serialised to, by query form.
+RESULT_MEDIA_TYPES = {
+    "SELECT": (
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ),
+    "ASK": ("application/sparql-results+json", "application/sparql-results+xml"),
+    "CONSTRUCT": (
+        "text/turtle",
+        "application/n-triples",
+        "application/ld+json",
+        "application/rdf+xml",
+    ),
+}
 
 
 @dataclass
@@ -73,6 +110,21 @@ class Store(Protocol):
 
     def query(self, sparql: str) -> QueryResult:
         """Run a SPARQL 1.1 query over the union of all graphs."""
+        ...
+
+    def answer(
+        self,
+        sparql: str,
+        choose: Callable[[QueryKind], str],
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> tuple[str, bytes]:
+        """Run a query for the SPARQL protocol and serialise its whole answer in the media type
+        ``choose`` picks for its form (from ``RESULT_MEDIA_TYPES``), with no per-row Python work.
+
+        The default graph is the union of all graphs unless ``default_graphs`` names some;
+        ``named_graphs`` limits what ``GRAPH`` can see.
+        """
         ...
 
     def add_graph(

@@ -1,13 +1,14 @@
 """Both store backends behave alike behind the one interface."""
 
 import io
+import json
 from decimal import Decimal
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from graph.store import Store, StoreError
+from graph.store import QuerySyntaxError, Store, StoreError
 
 G1, G2 = URIRef("http://example.org/g1"), URIRef("http://example.org/g2")
 EX = "http://example.org/"
@@ -92,3 +93,22 @@ def test_dropping_removes_the_graph_and_its_description_only(store: Store) -> No
     assert store.named_graphs() == [G2]
     assert store.count() == 2
     assert not store.drop_graph(G1)
+
+
+def test_answers_are_serialised_in_the_media_type_chosen_for_their_form(store: Store) -> None:
+    store.add_graph(G1, TRIPLES, [])
+    chosen: list[str] = []
+
+    def choose(kind: str) -> str:
+        chosen.append(kind)
+        return {"SELECT": "application/sparql-results+json", "CONSTRUCT": "text/turtle"}[kind]
+
+    media_type, body = store.answer(f"SELECT ?o WHERE {{ <{EX}a> <{EX}p> ?o }}", choose)
+    assert media_type == "application/sparql-results+json"
+    assert json.loads(body)["results"]["bindings"] == [{"o": {"type": "literal", "value": "x"}}]
+    media_type, body = store.answer("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", choose)
+    assert isomorphic(Graph().parse(data=body, format="turtle"), Graph().__iadd__(TRIPLES))
+    assert chosen == ["SELECT", "CONSTRUCT"]
+    with pytest.raises(QuerySyntaxError) as raised:
+        store.answer("SELECT ?x\nWHERE { ?x ?y }", choose)
+    assert raised.value.line == 2

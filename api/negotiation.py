@@ -1,0 +1,70 @@
+"""Content negotiation: pick the offered media type an ``Accept`` header prefers (RFC 9110).
+
+>>> select = RESULT_MEDIA_TYPES["SELECT"]
+>>> choose("application/sparql-results+xml;q=0.9, */*;q=0.1", select, None)
+'application/sparql-results+xml'
+>>> choose(None, select, "csv")
+'text/csv'
+"""
+
+from api.problems import Problem
+from graph.query_output import FORMAT_OF_MEDIA_TYPE
+
+__all__ = ["FORMAT_NAMES", "choose"]
+
+#: Short names for the ``format=`` override a browser can put in a link (``format=csv``).
+FORMAT_NAMES = {name: media_type for media_type, name in FORMAT_OF_MEDIA_TYPE.items()}
+
+
+def choose(accept: str | None, offered: tuple[str, ...], format_name: str | None) -> str:
+    """The media type to answer with; a 406 problem naming what is offered when none fits."""
+    if format_name is not None:
+        wanted = FORMAT_NAMES.get(format_name, format_name)
+        if wanted in offered:
+            return wanted
+        raise _not_acceptable(offered, f"format={format_name} is not offered here")
+    if not accept or not accept.strip():
+        return offered[0]
+    best, best_rank = None, (0.0, 0, 0)
+    for position, media_type in enumerate(offered):
+        q, specificity = _quality(accept, media_type)
+        rank = (q, specificity, -position)
+        if q > 0 and rank > best_rank:
+            best, best_rank = media_type, rank
+    if best is None:
+        raise _not_acceptable(offered, f"nothing offered matches Accept: {accept}")
+    return best
+
+
+def _quality(accept: str, media_type: str) -> tuple[float, int]:
+    """The q-value the most specific matching range gives ``media_type``, and how specific."""
+    kind, _, subtype = media_type.partition("/")
+    found: tuple[int, float] | None = None
+    for item in accept.split(","):
+        range_, *params = (part.strip() for part in item.split(";"))
+        r_kind, _, r_sub = range_.lower().partition("/")
+        if range_ == "*/*" or range_ == "*":
+            specificity = 0
+        elif r_kind == kind and r_sub == "*":
+            specificity = 1
+        elif r_kind == kind and r_sub == subtype:
+            specificity = 2
+        else:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        if found is None or specificity > found[0]:
+            found = (specificity, q)
+    return (0.0, -1) if found is None else (found[1], found[0])
+
+
+def _not_acceptable(offered: tuple[str, ...], detail: str) -> Problem:
+    return Problem(
+        406, "Not Acceptable", f"{detail}; offered: {', '.join(offered)}", offered=list(offered)
+    )

@@ -1,0 +1,85 @@
+"""The SPARQL 1.1 Protocol query operation at ``/sparql`` (GET, POST form, POST query)."""
+
+from collections.abc import Sequence
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import StoreDep
+from api.negotiation import choose
+from api.problems import Problem
+from graph.store import RESULT_MEDIA_TYPES, QueryKind, QuerySyntaxError, Store, StoreError
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["sparql"])
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+
+
+@router.get("/sparql", summary="SPARQL query (GET)")
+async def query_by_get(request: Request, store: StoreDep) -> Response:
+    """Run ``query`` from the query string; ``default-graph-uri`` and ``named-graph-uri`` may
+    name the dataset (by default the default graph is the union of all graphs)."""
+    return await _answer(request, store, request.query_params.multi_items())
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL query (POST)",
+    openapi_extra={"requestBody": {"content": {FORM: {}, QUERY: {}}}},
+)
+async def query_by_post(request: Request, store: StoreDep) -> Response:
+    """Run a query sent as a form (``query=...``) or directly as ``application/sparql-query``."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    text = _decode(body)
+    if media_type == FORM:
+        return await _answer(request, store, _pairs(text))
+    if media_type == QUERY:
+        return await _answer(request, store, [("query", text), *request.query_params.multi_items()])
+    raise Problem(
+        415,
+        "Unsupported Media Type",
+        f"a query is sent as {FORM} or {QUERY}, not {media_type or 'no content type'}",
+        accepted=[FORM, QUERY],
+    )
+
+
+async def _answer(request: Request, store: Store, params: Sequence[tuple[str, str]]) -> Response:
+    queries = [v for k, v in params if k == "query"]
+    if any(k == "update" for k, _ in params):
+        raise Problem(400, "Bad Request", "an update goes to /sparql/update, not to /sparql")
+    if len(queries) != 1:
+        raise Problem(400, "Bad Request", "give exactly one 'query' parameter")
+    default_graphs = [v for k, v in params if k == "default-graph-uri"]
+    named_graphs = [v for k, v in params if k == "named-graph-uri"]
+    accept, format_name = request.headers.get("accept"), request.query_params.get("format")
+
+    def pick(kind: QueryKind) -> str:
+        return choose(accept, RESULT_MEDIA_TYPES[kind], format_name)
+
+    try:
+        media_type, body = await run_in_threadpool(
+            store.answer, queries[0], pick, default_graphs, named_graphs
+        )
+    except QuerySyntaxError as error:
+        raise Problem(
+            400, "Bad Request", error.message, line=error.line, column=error.column
+        ) from None
+    except StoreError as error:
+        raise Problem(400, "Bad Request", str(error)) from None
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Problem(400, "Bad Request", f"the request body is not UTF-8: {error}") from None
+
+
+def _pairs(form: str) -> list[tuple[str, str]]:
+    return [(k, v) for k, values in parse_qs(form, keep_blank_values=True).items() for v in values]

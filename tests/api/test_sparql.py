@@ -1,0 +1,174 @@
+"""The SPARQL 1.1 Protocol query operation, over a real socket, with real SPARQL clients."""
+
+import csv
+import io
+
+import httpx
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
+
+EV = "https://w3id.org/evidence-graph/ns#"
+BASE = "http://127.0.0.1:8000/id/"
+SUPPORT = f"""
+PREFIX ev: <{EV}>
+SELECT ?evidence WHERE {{ ?evidence ev:supports ?h . ?h a ev:Hypothesis }} ORDER BY ?evidence
+"""
+SUPPORTERS = [
+    f"{BASE}claim/badwe-growth-advantage",
+    f"{BASE}claim/fisher-growth-factor",
+    f"{BASE}finding/badwe2013-distant-pfs",
+]
+ESTIMATES = f"""
+PREFIX ev: <{EV}>
+CONSTRUCT {{ ?e ev:pointEstimate ?v }} WHERE {{ <{BASE}finding/khan2022-os> ev:estimate ?e .
+  ?e ev:pointEstimate ?v }}
+"""
+
+
+def client(service: str, fmt: str, query: str) -> SPARQLWrapper:
+    wrapper = SPARQLWrapper(f"{service}/sparql")
+    wrapper.setQuery(query)
+    wrapper.setReturnFormat(fmt)
+    return wrapper
+
+
+def test_sparqlwrapper_select_as_json_xml_and_csv(service: str) -> None:
+    as_json = client(service, JSON, SUPPORT).query().convert()
+    assert [b["evidence"]["value"] for b in as_json["results"]["bindings"]] == SUPPORTERS
+    as_xml = client(service, XML, SUPPORT).query().convert()
+    uris = [node.firstChild.data for node in as_xml.getElementsByTagName("uri")]
+    assert uris == SUPPORTERS
+    as_csv = client(service, CSV, SUPPORT).query().convert().decode()
+    assert [row["evidence"] for row in csv.DictReader(io.StringIO(as_csv))] == SUPPORTERS
+
+
+def test_sparqlwrapper_ask_and_construct(service: str) -> None:
+    ask = client(service, JSON, f"ASK {{ ?h a <{EV}Hypothesis> }}").query().convert()
+    assert ask["boolean"] is True
+    turtle = client(service, TURTLE, ESTIMATES).query().convert()
+    graph = Graph().parse(data=turtle, format="turtle")
+    values = sorted(float(v) for v in graph.objects(None, URIRef(EV + "pointEstimate")))
+    assert values == [1.11, 67.9, 68.4]
+
+
+def test_rdflib_sparqlstore_reads(service: str) -> None:
+    graph = Graph(store=SPARQLStore(query_endpoint=f"{service}/sparql"))
+    rows = list(graph.query(SUPPORT))
+    assert [str(row.evidence) for row in rows] == SUPPORTERS
+    [(level,)] = graph.query(
+        f"SELECT ?l WHERE {{ <{BASE}finding/khan2022-os> <{EV}estimate>/<{EV}ciLevel> ?l }}"
+    )
+    assert level.eq(Literal("0.90", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")))
+
+
+def test_post_form_and_post_query_answer_like_get(service: str) -> None:
+    by_get = httpx.get(f"{service}/sparql", params={"query": SUPPORT})
+    by_form = httpx.post(f"{service}/sparql", data={"query": SUPPORT})
+    by_body = httpx.post(
+        f"{service}/sparql",
+        content=SUPPORT,
+        headers={"content-type": "application/sparql-query"},
+    )
+    for response in (by_get, by_form, by_body):
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/sparql-results+json"
+        assert response.headers["vary"] == "Accept"
+        assert response.json() == by_get.json()
+
+
+def test_default_and_named_graph_uris_choose_the_dataset(service: str) -> None:
+    graphs = httpx.get(
+        f"{service}/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}
+    )
+    all_graphs = [b["g"]["value"] for b in graphs.json()["results"]["bindings"]]
+    assert len(all_graphs) == 2
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://purl.org/spar/fabio/JournalArticle> }"
+    per_graph = [
+        int(
+            httpx.get(f"{service}/sparql", params={"query": count, "default-graph-uri": g}).json()[
+                "results"
+            ]["bindings"][0]["n"]["value"]
+        )
+        for g in all_graphs
+    ]
+    assert sorted(per_graph) == [0, 5]  # the vocabulary graph has no papers; the examples five
+    named = httpx.get(
+        f"{service}/sparql",
+        params={
+            "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "named-graph-uri": all_graphs[0],
+        },
+    )
+    assert [b["g"]["value"] for b in named.json()["results"]["bindings"]] == [all_graphs[0]]
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt", "expected"),
+    [
+        ("application/sparql-results+xml", None, "application/sparql-results+xml"),
+        ("text/csv;q=0.5, text/tab-separated-values;q=0.9", None, "text/tab-separated-values"),
+        ("text/*", None, "text/csv"),
+        ("*/*", None, "application/sparql-results+json"),
+        ("text/html", "csv", "text/csv"),
+    ],
+)
+def test_negotiation_follows_q_values_and_the_format_override(
+    service: str, accept: str, fmt: str | None, expected: str
+) -> None:
+    params = {"query": SUPPORT, **({"format": fmt} if fmt else {})}
+    response = httpx.get(f"{service}/sparql", params=params, headers={"accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == expected
+
+
+def test_rdf_is_never_labelled_with_a_results_type(service: str) -> None:
+    turtle = httpx.get(f"{service}/sparql", params={"query": ESTIMATES}, headers={"accept": "*/*"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    refused = httpx.get(
+        f"{service}/sparql",
+        params={"query": ESTIMATES},
+        headers={"accept": "application/sparql-results+json"},
+    )
+    assert refused.status_code == 406
+
+
+def problem(response: httpx.Response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+def test_400_for_a_syntax_error_with_line_and_column(service: str) -> None:
+    body = problem(
+        httpx.get(f"{service}/sparql", params={"query": "SELECT ?x\nWHERE { ?x ?y }"}), 400
+    )
+    assert body["line"] == 2 and body["column"] > 0
+
+
+def test_400_for_both_or_neither_query_and_update(service: str) -> None:
+    problem(httpx.get(f"{service}/sparql"), 400)
+    problem(httpx.post(f"{service}/sparql", data={"query": SUPPORT, "update": "CLEAR ALL"}), 400)
+    problem(httpx.get(f"{service}/sparql", params=[("query", SUPPORT), ("query", SUPPORT)]), 400)
+
+
+def test_404_405_406_415_are_problems(service: str) -> None:
+    problem(httpx.get(f"{service}/nowhere"), 404)
+    problem(httpx.put(f"{service}/sparql", content=SUPPORT), 405)
+    offered = problem(
+        httpx.get(f"{service}/sparql", params={"query": SUPPORT}, headers={"accept": "image/png"}),
+        406,
+    )
+    assert "application/sparql-results+json" in offered["offered"]
+    assert (
+        "application/sparql-query"
+        in problem(
+            httpx.post(
+                f"{service}/sparql", content=SUPPORT, headers={"content-type": "text/plain"}
+            ),
+            415,
+        )["accepted"]
+    )
