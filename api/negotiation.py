@@ -1,5 +1,6 @@
 """Content negotiation: pick the offered media type an ``Accept`` header prefers (RFC 9110).
 
+>>> from graph.store import RESULT_MEDIA_TYPES
 >>> select = RESULT_MEDIA_TYPES["SELECT"]
 >>> choose("application/sparql-results+xml;q=0.9, */*;q=0.1", select, None)
 'application/sparql-results+xml'
