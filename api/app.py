@@ -16,24 +16,26 @@ from api.problems import install_problem_handlers
 from graph.examples import load_examples
 from graph.imports import ImportRecord, list_imports
 from graph.settings import Settings
-from graph.store import open_store
+from graph.store import Store
+from graph.worker import open_service_store
 
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """A FastAPI app over the store named by ``settings``; the store opens on start-up."""
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """A FastAPI app over ``store``, or over the store named by ``settings``, opened on
+    start-up; either way the app closes it on shut-down."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = open_store(settings)
+        opened = store if store is not None else open_service_store(settings)
         try:
-            if settings.load_examples and store.count() == 0:
-                load_examples(store, settings.base_iri)
-            app.state.store = store
+            if settings.load_examples and opened.count() == 0:
+                load_examples(opened, settings.base_iri)
+            app.state.store = opened
             yield
         finally:
-            store.close()
+            opened.close()
 
     app = FastAPI(
         title="evidence-graph",

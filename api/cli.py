@@ -258,13 +258,11 @@ def serve(host: str, port: int, load_examples_: bool | None, **options: Any) -> 
     import uvicorn
 
     from api.app import create_app
+    from graph.worker import open_service_store
 
     settings = _settings(load_examples=load_examples_, **options)
-    try:
-        app = create_app(settings)
-    except StoreError as error:
-        raise click.ClickException(str(error)) from None
-    uvicorn.run(app, host=host, port=port)
+    store = _guarded(lambda: open_service_store(settings))
+    uvicorn.run(create_app(settings, store), host=host, port=port)
 
 
 @main.command("load-examples")

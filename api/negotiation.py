@@ -11,7 +11,7 @@
 from api.problems import Problem
 from graph.query_output import FORMAT_OF_MEDIA_TYPE
 
-__all__ = ["FORMAT_NAMES", "choose"]
+__all__ = ["FORMAT_NAMES", "acceptable", "choose"]
 
 #: Short names for the ``format=`` override a browser can put in a link (``format=csv``).
 FORMAT_NAMES = {name: media_type for media_type, name in FORMAT_OF_MEDIA_TYPE.items()}
@@ -19,11 +19,23 @@ FORMAT_NAMES = {name: media_type for media_type, name in FORMAT_OF_MEDIA_TYPE.it
 
 def choose(accept: str | None, offered: tuple[str, ...], format_name: str | None) -> str:
     """The media type to answer with; a 406 problem naming what is offered when none fits."""
+    chosen = acceptable(accept, offered, format_name)
+    if chosen is None:
+        asked = f"format={format_name}" if format_name is not None else f"Accept: {accept}"
+        raise Problem(
+            406,
+            "Not Acceptable",
+            f"nothing offered here matches {asked}; offered: {', '.join(offered)}",
+            offered=list(offered),
+        )
+    return chosen
+
+
+def acceptable(accept: str | None, offered: tuple[str, ...], format_name: str | None) -> str | None:
+    """The offered media type the request prefers, or None when it accepts none of them."""
     if format_name is not None:
         wanted = FORMAT_NAMES.get(format_name, format_name)
-        if wanted in offered:
-            return wanted
-        raise _not_acceptable(offered, f"format={format_name} is not offered here")
+        return wanted if wanted in offered else None
     if not accept or not accept.strip():
         return offered[0]
     best, best_rank = None, (0.0, 0, 0)
@@ -32,8 +44,6 @@ def choose(accept: str | None, offered: tuple[str, ...], format_name: str | None
         rank = (q, specificity, -position)
         if q > 0 and rank > best_rank:
             best, best_rank = media_type, rank
-    if best is None:
-        raise _not_acceptable(offered, f"nothing offered matches Accept: {accept}")
     return best
 
 
@@ -63,9 +73,3 @@ def _quality(accept: str, media_type: str) -> tuple[float, int]:
         if found is None or specificity > found[0]:
             found = (specificity, q)
     return (0.0, -1) if found is None else (found[1], found[0])
-
-
-def _not_acceptable(offered: tuple[str, ...], detail: str) -> Problem:
-    return Problem(
-        406, "Not Acceptable", f"{detail}; offered: {', '.join(offered)}", offered=list(offered)
-    )

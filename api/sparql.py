@@ -7,9 +7,10 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import StoreDep
-from api.negotiation import choose
+from api.negotiation import acceptable, choose
 from api.problems import Problem
-from graph.store import RESULT_MEDIA_TYPES, QueryKind, QuerySyntaxError, Store, StoreError
+from graph.store import RESULT_MEDIA_TYPES, QuerySyntaxError, Store, StoreError
+from graph.worker import QueryTimeout, StoreRestarted
 
 __all__ = ["router"]
 
@@ -57,20 +58,24 @@ async def _answer(request: Request, store: Store, params: Sequence[tuple[str, st
     default_graphs = [v for k, v in params if k == "default-graph-uri"]
     named_graphs = [v for k, v in params if k == "named-graph-uri"]
     accept, format_name = request.headers.get("accept"), request.query_params.get("format")
-
-    def pick(kind: QueryKind) -> str:
-        return choose(accept, RESULT_MEDIA_TYPES[kind], format_name)
-
+    media_types = {
+        kind: acceptable(accept, offered, format_name)
+        for kind, offered in RESULT_MEDIA_TYPES.items()
+    }
     try:
-        media_type, body = await run_in_threadpool(
-            store.answer, queries[0], pick, default_graphs, named_graphs
+        kind, media_type, body = await run_in_threadpool(
+            store.answer, queries[0], media_types, default_graphs, named_graphs
         )
     except QuerySyntaxError as error:
         raise Problem(
             400, "Bad Request", error.message, line=error.line, column=error.column
         ) from None
+    except (QueryTimeout, StoreRestarted) as error:
+        raise Problem(503, "Service Unavailable", str(error)) from None
     except StoreError as error:
         raise Problem(400, "Bad Request", str(error)) from None
+    if media_type is None:
+        choose(accept, RESULT_MEDIA_TYPES[kind], format_name)  # raises the 406 problem
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
 

@@ -1,6 +1,6 @@
 """The in-memory backend: an rdflib Dataset, for quick tests and tiny graphs."""
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import BinaryIO
 
 from pyparsing import ParseException
@@ -36,18 +36,20 @@ class MemoryStore:
     def answer(
         self,
         sparql: str,
-        choose: Callable[[QueryKind], str],
+        media_types: Mapping[QueryKind, str | None],
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
-    ) -> tuple[str, bytes]:
+    ) -> tuple[QueryKind, str | None, bytes]:
         if default_graphs or named_graphs:
             raise StoreError(
                 "default-graph-uri and named-graph-uri need the oxigraph store; "
                 "use FROM and FROM NAMED in the query instead"
             )
         result = self.query(sparql)
-        media_type = choose(result.kind)
-        return media_type, render(result, FORMAT_OF_MEDIA_TYPE[media_type]).encode("utf-8")
+        media_type = media_types.get(result.kind)
+        if media_type is None:
+            return result.kind, None, b""
+        return result.kind, media_type, render(result, FORMAT_OF_MEDIA_TYPE[media_type]).encode()
 
     def add_graph(
         self, graph: URIRef, triples: Iterable[Triple], description: Sequence[Triple]
@@ -81,9 +83,14 @@ class MemoryStore:
             return sum(len(g) for g in self._dataset.graphs())
         return len(self._dataset.graph(graph))
 
-    def export(self, out: BinaryIO, fmt: str, graph: URIRef | None = None) -> None:
+    def export(self, out: BinaryIO | str, fmt: str, graph: URIRef | None = None) -> None:
         source = self._dataset if graph is None else self._dataset.graph(graph)
-        out.write(source.serialize(format=_RDFLIB_FORMATS.get(fmt, fmt), encoding="utf-8"))
+        data = source.serialize(format=_RDFLIB_FORMATS.get(fmt, fmt), encoding="utf-8")
+        if isinstance(out, str):
+            with open(out, "wb") as file:
+                file.write(data)
+        else:
+            out.write(data)
 
     def close(self) -> None:
         """Nothing to release: the data lives and dies with the process."""

@@ -1,7 +1,7 @@
 """The default backend: pyoxigraph's on-disk store in a data directory."""
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -53,25 +53,20 @@ class OxigraphStore:
     def answer(
         self,
         sparql: str,
-        choose: Callable[[QueryKind], str],
+        media_types: Mapping[QueryKind, str | None],
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
-    ) -> tuple[str, bytes]:
+    ) -> tuple[QueryKind, str | None, bytes]:
         # pyoxigraph results must be used and dropped on the thread that made them: all here.
         result = self._run(sparql, default_graphs, named_graphs)
         if isinstance(result, ox.QueryTriples):
             kind, formats = "CONSTRUCT", _RDF_MEDIA
         else:
-            kind, formats = (
-                ("ASK" if isinstance(result, ox.QueryBoolean) else "SELECT"),
-                _RESULTS_MEDIA,
-            )
-        try:
-            media_type = choose(kind)
-        except BaseException:
-            del result
-            raise
-        return media_type, result.serialize(format=formats[media_type])
+            kind = "ASK" if isinstance(result, ox.QueryBoolean) else "SELECT"
+            formats = _RESULTS_MEDIA
+        media_type = media_types.get(kind)
+        body = b"" if media_type is None else result.serialize(format=formats[media_type])
+        return kind, media_type, body
 
     def _run(
         self, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str]
@@ -128,7 +123,7 @@ class OxigraphStore:
             1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))
         )
 
-    def export(self, out: BinaryIO, fmt: str, graph: URIRef | None = None) -> None:
+    def export(self, out: BinaryIO | str, fmt: str, graph: URIRef | None = None) -> None:
         source = {} if graph is None else {"from_graph": ox.NamedNode(str(graph))}
         self._store.dump(out, format=FORMATS[fmt], **source)
 

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000/id/",
         description="Base under which instance IRIs are minted; the service serves it.",
     )
+    query_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a query may run in `serve` before it is stopped (503); "
+        "the oxigraph store only.",
+    )
     load_examples: bool = Field(
         True, description="`serve` loads the example evidence when the store is empty."
     )

@@ -10,7 +10,7 @@ Errors::
     └── QuerySyntaxError  a query is not SPARQL; with line and column where known
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, Literal, Protocol
 
@@ -115,12 +115,14 @@ class Store(Protocol):
     def answer(
         self,
         sparql: str,
-        choose: Callable[[QueryKind], str],
+        media_types: Mapping[QueryKind, str | None],
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
-    ) -> tuple[str, bytes]:
+    ) -> tuple[QueryKind, str | None, bytes]:
         """Run a query for the SPARQL protocol and serialise its whole answer in the media type
-        ``choose`` picks for its form (from ``RESULT_MEDIA_TYPES``), with no per-row Python work.
+        given for its form (one of ``RESULT_MEDIA_TYPES``), with no per-row Python work.
+        Returns the form, the media type, and the body; no body when the media type for the
+        form is None (the caller answers 406).
 
         The default graph is the union of all graphs unless ``default_graphs`` names some;
         ``named_graphs`` limits what ``GRAPH`` can see.
@@ -146,8 +148,9 @@ class Store(Protocol):
         """Number of quads in the store, or of triples in one named graph."""
         ...
 
-    def export(self, out: BinaryIO, fmt: str, graph: URIRef | None = None) -> None:
-        """Write the dataset (``trig``, ``nquads``) or one graph (``turtle``...) to ``out``."""
+    def export(self, out: BinaryIO | str, fmt: str, graph: URIRef | None = None) -> None:
+        """Write the dataset (``trig``, ``nquads``) or one graph (``turtle``...) to ``out``, a
+        binary stream or a file path."""
         ...
 
     def close(self) -> None:

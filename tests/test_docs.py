@@ -49,9 +49,8 @@ def test_the_quick_start_runs_as_printed(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(Settings.model_fields))
 def test_every_setting_is_in_the_configuration_table(name: str) -> None:
     field = Settings.model_fields[name]
-    row = next(
-        (line for line in README.splitlines() if f"`EVIDENCE_GRAPH_{name.upper()}`" in line), None
-    )
+    variable = f"`EVIDENCE_GRAPH_{name.upper()}`"
+    row = next((line for line in README.splitlines() if line.startswith(f"| {variable}")), None)
     assert row is not None, f"EVIDENCE_GRAPH_{name.upper()} is missing from the README"
     assert field.description in row
 

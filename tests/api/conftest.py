@@ -3,28 +3,38 @@
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from api.app import create_app
 from graph.settings import Settings
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a running service with the example evidence loaded."""
-    data_dir: Path = tmp_path_factory.mktemp("service") / "data"
-    app = create_app(Settings(data_dir=data_dir))
+@contextmanager
+def running(settings: Settings) -> Iterator[tuple[str, FastAPI]]:
+    """Serve ``create_app(settings)`` on a free port; yield its base URL and the app."""
+    app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a running service with the example evidence loaded."""
+    data_dir = tmp_path_factory.mktemp("service") / "data"
+    with running(Settings(data_dir=data_dir)) as (url, _):
+        yield url

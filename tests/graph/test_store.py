@@ -95,20 +95,16 @@ def test_dropping_removes_the_graph_and_its_description_only(store: Store) -> No
     assert not store.drop_graph(G1)
 
 
-def test_answers_are_serialised_in_the_media_type_chosen_for_their_form(store: Store) -> None:
+def test_answers_are_serialised_in_the_media_type_given_for_their_form(store: Store) -> None:
     store.add_graph(G1, TRIPLES, [])
-    chosen: list[str] = []
-
-    def choose(kind: str) -> str:
-        chosen.append(kind)
-        return {"SELECT": "application/sparql-results+json", "CONSTRUCT": "text/turtle"}[kind]
-
-    media_type, body = store.answer(f"SELECT ?o WHERE {{ <{EX}a> <{EX}p> ?o }}", choose)
-    assert media_type == "application/sparql-results+json"
+    media = {"SELECT": "application/sparql-results+json", "ASK": None, "CONSTRUCT": "text/turtle"}
+    kind, media_type, body = store.answer(f"SELECT ?o WHERE {{ <{EX}a> <{EX}p> ?o }}", media)
+    assert (kind, media_type) == ("SELECT", "application/sparql-results+json")
     assert json.loads(body)["results"]["bindings"] == [{"o": {"type": "literal", "value": "x"}}]
-    media_type, body = store.answer("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", choose)
+    kind, _, body = store.answer("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", media)
+    assert kind == "CONSTRUCT"
     assert isomorphic(Graph().parse(data=body, format="turtle"), Graph().__iadd__(TRIPLES))
-    assert chosen == ["SELECT", "CONSTRUCT"]
+    assert store.answer("ASK { ?s ?p ?o }", media) == ("ASK", None, b"")
     with pytest.raises(QuerySyntaxError) as raised:
-        store.answer("SELECT ?x\nWHERE { ?x ?y }", choose)
+        store.answer("SELECT ?x\nWHERE { ?x ?y }", media)
     assert raised.value.line == 2

@@ -1,0 +1,163 @@
+"""A store that lives in a child process, so that a query running past its deadline is stopped
+for real: pyoxigraph cannot cancel a query, but the process that runs it can be killed.
+
+The child is a ``multiprocessing`` manager that owns the backend; each calling thread talks to
+it over its own connection, and the child answers each connection on its own thread (pyoxigraph
+releases the GIL, so queries run side by side). When a query passes its deadline the child is
+killed — its CPU and memory are freed at once, and RocksDB rolls back any unfinished
+transaction — and a new child reopens the store. Calls that were in flight in the killed child
+fail with ``StoreRestarted``; the one that ran too long fails with ``QueryTimeout``.
+"""
+
+import multiprocessing
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from multiprocessing.managers import BaseManager, RemoteError
+from typing import Any, BinaryIO
+
+from rdflib import URIRef
+
+from graph.settings import Settings
+from graph.store import QueryKind, QueryResult, Store, StoreError, Triple, open_store
+
+__all__ = ["QueryTimeout", "StoreRestarted", "WorkerStore", "open_service_store"]
+
+
+class QueryTimeout(StoreError):
+    """A query ran past its deadline and was stopped."""
+
+
+class StoreRestarted(StoreError):
+    """The store's process was restarted (another query ran too long) while this call ran."""
+
+
+class _Manager(BaseManager):
+    """The child process that owns the store."""
+
+
+_Manager.register("open_store", callable=open_store)
+
+
+class WorkerStore:
+    """The ``Store`` interface, served by a child process that owns the real backend."""
+
+    def __init__(self, settings: Settings, timeout_s: float) -> None:
+        self._settings, self._timeout_s = settings, timeout_s
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._start()
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the child that owns the store now."""
+        return self._manager._process.pid
+
+    def _start(self) -> None:
+        self._manager = _Manager(ctx=multiprocessing.get_context("spawn"))
+        self._manager.start()
+        try:
+            self._store = self._manager.open_store(self._settings)
+        except RemoteError as error:  # the store's own error in the child (busy, corrupt...)
+            self._manager.shutdown()
+            raise StoreError(_last_message(error)) from None
+
+    def _restart(self, generation: int) -> None:
+        with self._lock:
+            if generation != self._generation:
+                return  # another thread restarted it already
+            self._generation += 1
+            self._manager._process.kill()
+            self._manager._process.join(timeout=30)
+            self._start()
+
+    def _call(self, method: str, *args: Any, deadline: bool = False) -> Any:
+        with self._lock:  # waits while a restart is under way
+            generation, store = self._generation, self._store
+        timer = None
+        timed_out = threading.Event()
+        if deadline:
+
+            def stop() -> None:
+                timed_out.set()
+                self._restart(generation)
+
+            timer = threading.Timer(self._timeout_s, stop)
+            timer.start()
+        try:
+            return getattr(store, method)(*args)
+        except (EOFError, ConnectionError, BrokenPipeError) as error:
+            if timed_out.is_set():
+                raise QueryTimeout(
+                    f"the query ran longer than {self._timeout_s:g} s and was stopped"
+                ) from None
+            raise StoreRestarted(
+                "the store was restarted while this call ran (another query ran too long); "
+                "try again"
+            ) from error
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def query(self, sparql: str) -> QueryResult:
+        return self._call("query", sparql, deadline=True)
+
+    def answer(
+        self,
+        sparql: str,
+        media_types: Mapping[QueryKind, str | None],
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> tuple[QueryKind, str | None, bytes]:
+        return self._call(
+            "answer",
+            sparql,
+            dict(media_types),
+            list(default_graphs),
+            list(named_graphs),
+            deadline=True,
+        )
+
+    def add_graph(
+        self, graph: URIRef, triples: Iterable[Triple], description: Sequence[Triple]
+    ) -> None:
+        self._call("add_graph", graph, list(triples), list(description))
+
+    def drop_graph(self, graph: URIRef) -> bool:
+        return self._call("drop_graph", graph)
+
+    def named_graphs(self) -> list[URIRef]:
+        return self._call("named_graphs")
+
+    def count(self, graph: URIRef | None = None) -> int:
+        return self._call("count", graph)
+
+    def export(self, out: BinaryIO | str, fmt: str, graph: URIRef | None = None) -> None:
+        with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as dump:
+            self._call("export", dump.name, fmt, graph)
+            if isinstance(out, str):
+                shutil.copyfile(dump.name, out)
+            else:
+                with open(dump.name, "rb") as written:
+                    shutil.copyfileobj(written, out)
+
+    def close(self) -> None:
+        try:
+            self._call("close")
+        finally:
+            self._manager.shutdown()
+
+
+def open_service_store(settings: Settings) -> "WorkerStore | Store":
+    """The store ``serve`` uses: the on-disk store in a child process (so queries can be
+    stopped), or the memory store in this process (its data would not survive a restart)."""
+    if settings.store == "oxigraph":
+        return WorkerStore(settings, settings.query_timeout_s)
+    return open_store(settings)
+
+
+def _last_message(error: RemoteError) -> str:
+    """The message of the exception the child raised, without its traceback."""
+    lines = [line for line in str(error).splitlines() if ": " in line and not line.startswith(" ")]
+    return lines[-1].split(": ", 1)[1] if lines else str(error)
