@@ -9,7 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import StoreDep
 from api.negotiation import acceptable, choose
 from api.problems import Problem
-from graph.store import RESULT_MEDIA_TYPES, QuerySyntaxError, Store, StoreError
+from graph.federation import refused_endpoints
+from graph.store import RESULT_MEDIA_TYPES, QueryKind, QuerySyntaxError, Store, StoreError
 from graph.worker import QueryTimeout, StoreRestarted
 
 __all__ = ["router"]
@@ -62,10 +63,22 @@ async def _answer(request: Request, store: Store, params: Sequence[tuple[str, st
         kind: acceptable(accept, offered, format_name)
         for kind, offered in RESULT_MEDIA_TYPES.items()
     }
+    allowed = request.app.state.settings.service_allowlist
+
+    def run() -> tuple[QueryKind, str | None, bytes]:
+        refused = refused_endpoints(queries[0], allowed)
+        if refused:
+            raise Problem(
+                403,
+                "Forbidden",
+                f"this service does not call other endpoints with SERVICE ({', '.join(refused)}); "
+                "an administrator can allow endpoint prefixes in EVIDENCE_GRAPH_SERVICE_ALLOWLIST",
+                endpoints=refused,
+            )
+        return store.answer(queries[0], media_types, default_graphs, named_graphs)
+
     try:
-        kind, media_type, body = await run_in_threadpool(
-            store.answer, queries[0], media_types, default_graphs, named_graphs
-        )
+        kind, media_type, body = await run_in_threadpool(run)
     except QuerySyntaxError as error:
         raise Problem(
             400, "Bad Request", error.message, line=error.line, column=error.column

@@ -65,7 +65,10 @@ class OxigraphStore:
             kind = "ASK" if isinstance(result, ox.QueryBoolean) else "SELECT"
             formats = _RESULTS_MEDIA
         media_type = media_types.get(kind)
-        body = b"" if media_type is None else result.serialize(format=formats[media_type])
+        try:
+            body = b"" if media_type is None else result.serialize(format=formats[media_type])
+        except OSError as error:  # evaluation is lazy: a SERVICE call can fail here
+            raise StoreError(f"the query failed while it ran: {error}") from None
         return kind, media_type, body
 
     def _run(

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         description="Seconds a query may run in `serve` before it is stopped (503); "
         "the oxigraph store only.",
     )
+    service_allowlist: list[str] = Field(
+        [],
+        description="IRI prefixes of endpoints a query may call with SERVICE, as a JSON list; "
+        "none by default.",
+    )
     load_examples: bool = Field(
         True, description="`serve` loads the example evidence when the store is empty."
     )

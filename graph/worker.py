@@ -87,15 +87,17 @@ class WorkerStore:
             timer.start()
         try:
             return getattr(store, method)(*args)
-        except (EOFError, ConnectionError, BrokenPipeError) as error:
+        except (EOFError, OSError) as error:
             if timed_out.is_set():
                 raise QueryTimeout(
                     f"the query ran longer than {self._timeout_s:g} s and was stopped"
                 ) from None
-            raise StoreRestarted(
-                "the store was restarted while this call ran (another query ran too long); "
-                "try again"
-            ) from error
+            if generation != self._generation or not self._manager._process.is_alive():
+                raise StoreRestarted(
+                    "the store was restarted while this call ran (another query ran too long); "
+                    "try again"
+                ) from error
+            raise
         finally:
             if timer is not None:
                 timer.cancel()

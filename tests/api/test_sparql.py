@@ -2,6 +2,7 @@
 
 import csv
 import io
+import socket
 
 import httpx
 import pytest
@@ -172,3 +173,19 @@ def test_404_405_406_415_are_problems(service: str) -> None:
             415,
         )["accepted"]
     )
+
+
+def test_service_to_a_listener_is_refused_and_the_listener_sees_nothing(service: str) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(1.0)
+    endpoint = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    try:
+        query = f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"
+        body = problem(httpx.get(f"{service}/sparql", params={"query": query}), 403)
+        assert body["endpoints"] == [endpoint]
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        listener.close()
