@@ -8,10 +8,12 @@ from contextlib import asynccontextmanager
 from html import escape
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
 from api import sparql
 from api.deps import StoreDep
+from api.limits import SizeLimits
 from api.problems import install_problem_handlers
 from graph.examples import load_examples
 from graph.imports import ImportRecord, list_imports
@@ -46,6 +48,19 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    app.add_middleware(
+        SizeLimits,
+        max_body_bytes=settings.max_body_bytes,
+        max_query_bytes=settings.max_query_string_bytes,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "HEAD", "POST"],
+            allow_headers=["Accept", "Content-Type"],
+        )
     app.include_router(sparql.router)
     app.add_api_route("/health", health, methods=["GET"], tags=["service"])
     app.add_api_route("/", home, methods=["GET"], response_class=HTMLResponse, tags=["service"])

@@ -40,6 +40,17 @@ class Settings(BaseSettings):
         description="IRI prefixes of endpoints a query may call with SERVICE, as a JSON list; "
         "none by default.",
     )
+    max_body_bytes: int = Field(
+        10_000_000, gt=0, description="Largest request body `serve` accepts (413 beyond)."
+    )
+    max_query_string_bytes: int = Field(
+        65_536, gt=0, description="Largest query string `serve` accepts (413 beyond)."
+    )
+    cors_origins: list[str] = Field(
+        [],
+        description="Origins allowed to call the service from a browser, as a JSON list "
+        '(`["*"]` for any); never with credentials.',
+    )
     load_examples: bool = Field(
         True, description="`serve` loads the example evidence when the store is empty."
     )

@@ -55,7 +55,9 @@ def test_every_setting_is_in_the_configuration_table(name: str) -> None:
     assert field.description in row
 
 
-@pytest.mark.parametrize("module", ["ontology", "graph.identifiers", "graph.federation", "api.negotiation"])
+@pytest.mark.parametrize(
+    "module", ["ontology", "graph.identifiers", "graph.federation", "api.negotiation"]
+)
 def test_docstring_examples(module: str) -> None:
     failures, tried = doctest.testmod(importlib.import_module(module))
     assert tried > 0 and failures == 0

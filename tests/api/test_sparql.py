@@ -10,6 +10,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
+from graph.settings import Settings
+from tests.api.conftest import running
+
 EV = "https://w3id.org/evidence-graph/ns#"
 BASE = "http://127.0.0.1:8000/id/"
 SUPPORT = f"""
@@ -189,3 +192,41 @@ def test_service_to_a_listener_is_refused_and_the_listener_sees_nothing(service:
             listener.accept()
     finally:
         listener.close()
+
+
+def test_413_for_a_body_or_query_string_over_the_limit(tmp_path) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        load_examples=False,
+        max_body_bytes=1000,
+        max_query_string_bytes=500,
+    )
+    with running(settings) as (url, _):
+        long_query = "SELECT * WHERE { ?s ?p ?o } " + "#" * 2000
+        problem(httpx.post(f"{url}/sparql", data={"query": long_query}), 413)
+        problem(httpx.get(f"{url}/sparql", params={"query": long_query}), 413)
+
+        def chunks():  # no Content-Length: counted as it arrives
+            yield b"query=SELECT"
+            yield b"+" * 2000
+
+        problem(
+            httpx.post(
+                f"{url}/sparql",
+                content=chunks(),
+                headers={"content-type": "application/x-www-form-urlencoded"},
+            ),
+            413,
+        )
+        assert httpx.get(f"{url}/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
+
+
+def test_cors_is_off_by_default_and_never_with_credentials(service: str, tmp_path) -> None:
+    preflight = {"origin": "https://app.example", "access-control-request-method": "POST"}
+    plain = httpx.options(f"{service}/sparql", headers=preflight)
+    assert "access-control-allow-origin" not in plain.headers
+    settings = Settings(data_dir=tmp_path / "data", load_examples=False, cors_origins=["*"])
+    with running(settings) as (url, _):
+        allowed = httpx.options(f"{url}/sparql", headers=preflight)
+        assert allowed.headers["access-control-allow-origin"] == "*"
+        assert "access-control-allow-credentials" not in allowed.headers
