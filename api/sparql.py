@@ -4,12 +4,16 @@ from collections.abc import Sequence
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import StoreDep
 from api.negotiation import acceptable, choose
 from api.problems import Problem
+from api.query_page import query_page
 from graph.federation import refused_endpoints
+from graph.query_output import FORMAT_OF_MEDIA_TYPE, serialize_graph
+from graph.service_description import describe_service
 from graph.store import RESULT_MEDIA_TYPES, QueryKind, QuerySyntaxError, Store, StoreError
 from graph.worker import QueryTimeout, StoreRestarted
 
@@ -18,14 +22,20 @@ __all__ = ["router"]
 router = APIRouter(tags=["sparql"])
 
 FORM = "application/x-www-form-urlencoded"
+#: What the service description is offered as: RDF, or a query page for a browser.
+DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "application/rdf+xml", "text/html")
 QUERY = "application/sparql-query"
 
 
 @router.get("/sparql", summary="SPARQL query (GET)")
 async def query_by_get(request: Request, store: StoreDep) -> Response:
     """Run ``query`` from the query string; ``default-graph-uri`` and ``named-graph-uri`` may
-    name the dataset (by default the default graph is the union of all graphs)."""
-    return await _answer(request, store, request.query_params.multi_items())
+    name the dataset (by default the default graph is the union of all graphs). Without a
+    query: the service description, or a query page for a browser."""
+    params = request.query_params.multi_items()
+    if not any(key in ("query", "update") for key, _ in params):
+        return await _describe(request, store)
+    return await _answer(request, store, params)
 
 
 @router.post(
@@ -89,6 +99,18 @@ async def _answer(request: Request, store: Store, params: Sequence[tuple[str, st
         raise Problem(400, "Bad Request", str(error)) from None
     if media_type is None:
         choose(accept, RESULT_MEDIA_TYPES[kind], format_name)  # raises the 406 problem
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+async def _describe(request: Request, store: Store) -> Response:
+    endpoint = str(request.url.replace(query=""))
+    media_type = choose(
+        request.headers.get("accept"), DESCRIPTION_TYPES, request.query_params.get("format")
+    )
+    if media_type == "text/html":
+        return HTMLResponse(query_page(endpoint), headers={"Vary": "Accept"})
+    description = await run_in_threadpool(describe_service, store, endpoint)
+    body = serialize_graph(description, FORMAT_OF_MEDIA_TYPE[media_type])
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
 

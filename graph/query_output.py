@@ -5,7 +5,7 @@ from rdflib.term import Node
 
 from graph.store import QueryResult
 
-__all__ = ["FORMAT_OF_MEDIA_TYPE", "QUERY_FORMATS", "render"]
+__all__ = ["FORMAT_OF_MEDIA_TYPE", "QUERY_FORMATS", "render", "serialize_graph"]
 
 _RESULT_FORMATS = {"json": "json", "csv": "csv", "tsv": "tsv", "xml": "xml"}  # rdflib has no TSV
 _GRAPH_FORMATS = {"turtle": "turtle", "ntriples": "nt", "json-ld": "json-ld", "rdfxml": "xml"}
@@ -35,12 +35,17 @@ def render(result: QueryResult, fmt: str) -> str:
             raise ValueError(
                 f"a CONSTRUCT result needs a graph format: {', '.join(_GRAPH_FORMATS)}"
             )
-        return native.serialize(format=_GRAPH_FORMATS[fmt])
+        return serialize_graph(native, fmt).decode("utf-8")
     if fmt not in _RESULT_FORMATS:
         raise ValueError(
             f"a {result.kind} result needs a results format: {', '.join(_RESULT_FORMATS)}"
         )
     return native.serialize(format=_RESULT_FORMATS[fmt]).decode("utf-8")
+
+
+def serialize_graph(graph: Graph, fmt: str) -> bytes:
+    """``graph`` in one of the graph formats (turtle, ntriples, json-ld, rdfxml)."""
+    return graph.serialize(format=_GRAPH_FORMATS[fmt], encoding="utf-8")
 
 
 def _table(result: QueryResult) -> str:

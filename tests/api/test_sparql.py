@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import socket
 
 import httpx
@@ -154,7 +155,7 @@ def test_400_for_a_syntax_error_with_line_and_column(service: str) -> None:
 
 
 def test_400_for_both_or_neither_query_and_update(service: str) -> None:
-    problem(httpx.get(f"{service}/sparql"), 400)
+    problem(httpx.post(f"{service}/sparql", data={"default-graph-uri": BASE}), 400)
     problem(httpx.post(f"{service}/sparql", data={"query": SUPPORT, "update": "CLEAR ALL"}), 400)
     problem(httpx.get(f"{service}/sparql", params=[("query", SUPPORT), ("query", SUPPORT)]), 400)
 
@@ -230,3 +231,36 @@ def test_cors_is_off_by_default_and_never_with_credentials(service: str, tmp_pat
         allowed = httpx.options(f"{url}/sparql", headers=preflight)
         assert allowed.headers["access-control-allow-origin"] == "*"
         assert "access-control-allow-credentials" not in allowed.headers
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")],
+)
+def test_get_without_a_query_describes_the_service(
+    service: str, accept: str, rdflib_format: str
+) -> None:
+    response = httpx.get(f"{service}/sparql", headers={"accept": accept})
+    assert response.status_code == 200 and response.headers["content-type"].startswith(accept)
+    graph = Graph().parse(data=response.content, format=rdflib_format)
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    endpoint = URIRef(f"{service}/sparql")
+    assert (endpoint, URIRef(sd + "endpoint"), endpoint) in graph
+    assert (endpoint, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Query")) in graph
+    formats = set(graph.objects(endpoint, URIRef(sd + "resultFormat")))
+    assert URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON") in formats
+    assert len(formats) == 8
+    sizes = sorted(int(n) for n in graph.objects(None, URIRef("http://rdfs.org/ns/void#triples")))
+    assert sizes == [293, 539, 849]  # each named graph, and the union
+    sources = {str(s) for s in graph.objects(None, URIRef("http://purl.org/dc/terms/source"))}
+    assert "studies.ttl" in sources
+
+
+def test_a_browser_gets_a_query_page_that_needs_no_network(service: str) -> None:
+    page = httpx.get(f"{service}/sparql", headers={"accept": "text/html,*/*;q=0.8"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<form method="get"' in page.text and "<textarea" in page.text
+    assert "http" not in page.text.split("<body>")[0].replace(f"{service}", "")  # no remote assets
+    example = re.search(r'<a href="([^"]+)">', page.text).group(1).replace("&amp;", "&")
+    answer = httpx.get(example)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
