@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from graph.parsing import FORMATS
@@ -127,7 +128,12 @@ class OxigraphStore:
         )
 
     def export(self, out: BinaryIO | str, fmt: str, graph: URIRef | None = None) -> None:
-        source = {} if graph is None else {"from_graph": ox.NamedNode(str(graph))}
+        if graph is None:
+            source = {}
+        elif graph == DATASET_DEFAULT_GRAPH_ID:
+            source = {"from_graph": ox.DefaultGraph()}
+        else:
+            source = {"from_graph": ox.NamedNode(str(graph))}
         self._store.dump(out, format=FORMATS[fmt], **source)
 
     def close(self) -> None:

@@ -150,7 +150,8 @@ class Store(Protocol):
 
     def export(self, out: BinaryIO | str, fmt: str, graph: URIRef | None = None) -> None:
         """Write the dataset (``trig``, ``nquads``) or one graph (``turtle``...) to ``out``, a
-        binary stream or a file path."""
+        binary stream or a file path; rdflib's ``DATASET_DEFAULT_GRAPH_ID`` names the default
+        graph (where the provenance of each write is)."""
         ...
 
     def close(self) -> None:

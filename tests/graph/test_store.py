@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from graph.store import QuerySyntaxError, Store, StoreError
 
@@ -108,3 +109,12 @@ def test_answers_are_serialised_in_the_media_type_given_for_their_form(store: St
     with pytest.raises(QuerySyntaxError) as raised:
         store.answer("SELECT ?x\nWHERE { ?x ?y }", media)
     assert raised.value.line == 2
+
+
+def test_the_default_graph_exports_alone(store: Store) -> None:
+    store.add_graph(G1, TRIPLES, DESCRIPTION)
+    out = io.BytesIO()
+    store.export(out, "ntriples", DATASET_DEFAULT_GRAPH_ID)
+    assert isomorphic(
+        Graph().parse(data=out.getvalue(), format="nt"), Graph().__iadd__(DESCRIPTION)
+    )
