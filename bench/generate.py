@@ -60,8 +60,18 @@ PROV = "http://www.w3.org/ns/prov#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 PREFIXES = {
-    "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "ev": EV, "bibo": BIBO, "cito": CITO,
-    "dcterms": DCTERMS, "fabio": FABIO, "foaf": FOAF, "obo": OBO, "prov": PROV, "skos": SKOS,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "ev": EV,
+    "bibo": BIBO,
+    "cito": CITO,
+    "dcterms": DCTERMS,
+    "fabio": FABIO,
+    "foaf": FOAF,
+    "obo": OBO,
+    "prov": PROV,
+    "skos": SKOS,
 }
 
 
@@ -135,9 +145,9 @@ DESIGNS = [  # (design, weight, label, sample size range)
     (CASE_CONTROL, 15, "a case-control study", (60, 6000)),
     (ANIMAL, 10, "an in vivo study in mice", (8, 240)),
 ]
-CERTAINTIES = [_u(EV + c) for c in (
-    "HighCertainty", "ModerateCertainty", "LowCertainty", "VeryLowCertainty"
-)]
+CERTAINTIES = [
+    _u(EV + c) for c in ("HighCertainty", "ModerateCertainty", "LowCertainty", "VeryLowCertainty")
+]
 # (class, short name, on the ratio scale)
 MEASURES = [
     (_u(EV + "HazardRatio"), "HR", True),
@@ -156,6 +166,7 @@ def _lit(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Word pools for names, titles and concepts (ASCII, no quotes: literals need no escaping)
 # ---------------------------------------------------------------------------------------------
+
 
 def _words(text: str, sep: str | None = None) -> list[str]:
     return text.split(sep)
@@ -193,8 +204,15 @@ THERAPIES = _words(
     "catheter-ablation telemonitoring screening vaccination"
 )
 CONTROLS = [
-    "placebo", "usual care", "no treatment", "standard chemotherapy", "observation",
-    "best supportive care", "active surveillance", "waiting list", "sham procedure",
+    "placebo",
+    "usual care",
+    "no treatment",
+    "standard chemotherapy",
+    "observation",
+    "best supportive care",
+    "active surveillance",
+    "waiting list",
+    "sham procedure",
 ]
 CONDITIONS = _words(
     "type 2 diabetes|heart failure|atrial fibrillation|hypertension|coronary artery disease|"
@@ -204,12 +222,23 @@ CONDITIONS = _words(
     "breast cancer|metastatic breast cancer|prostate cancer|lung cancer|colorectal cancer|"
     "pancreatic cancer|ovarian cancer|melanoma|lymphoma|leukaemia|HIV infection|hepatitis C|"
     "tuberculosis|malaria|sepsis|COVID-19|influenza|chronic pain|insomnia|anaemia|"
-    "gestational diabetes|preterm birth|neonatal jaundice|cystic fibrosis|sickle cell disease"
-, "|")
+    "gestational diabetes|preterm birth|neonatal jaundice|cystic fibrosis|sickle cell disease",
+    "|",
+)
 GROUPS = [
-    "adults", "older adults", "women", "men", "children", "adolescents",
-    "postmenopausal women", "pregnant women", "outpatients", "hospitalised patients",
-    "patients", "mice", "rats",
+    "adults",
+    "older adults",
+    "women",
+    "men",
+    "children",
+    "adolescents",
+    "postmenopausal women",
+    "pregnant women",
+    "outpatients",
+    "hospitalised patients",
+    "patients",
+    "mice",
+    "rats",
 ]
 OUTCOMES = _words(
     "overall survival|progression-free survival|distant progression-free survival|"
@@ -222,21 +251,29 @@ OUTCOMES = _words(
     "incidence of fracture|incidence of infection|serious adverse events|"
     "treatment discontinuation|length of stay|readmission at 30 days|tumour volume|"
     "metastatic burden|exacerbations|lung function change|cognitive decline|"
-    "functional independence|return to work|symptom-free days"
-, "|")
+    "functional independence|return to work|symptom-free days",
+    "|",
+)
 TIMEPOINTS = ["P6M", "P12M", "P24M", "P36M", "P5Y", "P72M", "P10Y", "P30D", "P90D"]
 TOPIC_WORDS = _words(
     "outcomes|trends|risk factors|burden|management|determinants|costs|patterns of care|"
     "long-term follow-up|biomarkers|prognosis|adherence|guidelines|disparities|epidemiology|"
-    "mechanisms|screening|diagnosis|treatment strategies|implementation"
-, "|")
+    "mechanisms|screening|diagnosis|treatment strategies|implementation",
+    "|",
+)
 TOPIC_FORMS = [
-    "{w} of {c}: a review", "{w} in {c}", "{W} and {w2} in {c}", "Rethinking {w} in {c}",
-    "New evidence on {w} in {c}", "{W} of {c} in routine practice",
+    "{w} of {c}: a review",
+    "{w} in {c}",
+    "{W} and {w2} in {c}",
+    "Rethinking {w} in {c}",
+    "New evidence on {w} in {c}",
+    "{W} of {c} in routine practice",
 ]
 NEWS_FORMS = [
-    "Experts debate {w} in {c}", "What the latest data say about {c}",
-    "Meeting report: {w} in {c}", "Trial results challenge {w} in {c}",
+    "Experts debate {w} in {c}",
+    "What the latest data say about {c}",
+    "Meeting report: {w} in {c}",
+    "Trial results challenge {w} in {c}",
 ]
 STUDY_TITLE_FORMS = [
     "{i} versus {k} for {o} in {p}: {d}",
@@ -247,13 +284,15 @@ STUDY_TITLE_FORMS = [
 VERBS_SUPPORT = ["improves", "reduces the risk of poor", "prolongs", "protects", "benefits"]
 JOURNAL_WORDS = _words(
     "Clinical|Medical|Translational|Experimental|International|European|American|Asian|"
-    "Global|Applied|Preventive|Comparative|Evidence-Based|Integrative"
-, "|")
+    "Global|Applied|Preventive|Comparative|Evidence-Based|Integrative",
+    "|",
+)
 JOURNAL_FIELDS = _words(
     "Oncology|Cardiology|Medicine|Endocrinology|Neurology|Psychiatry|Epidemiology|"
     "Pharmacology|Surgery|Paediatrics|Rheumatology|Gastroenterology|Pulmonology|"
-    "Infectious Diseases|Haematology|Nephrology|Public Health|Therapeutics"
-, "|")
+    "Infectious Diseases|Haematology|Nephrology|Public Health|Therapeutics",
+    "|",
+)
 
 
 @dataclass
@@ -293,9 +332,7 @@ class _Generator:
         self.rng = random.Random(seed)
         self.base = base_iri
         self.width = max(6, len(str(publications - 1)))
-        self.counts = dict.fromkeys(
-            ("triples", "citations", "studies", "findings", "claims"), 0
-        )
+        self.counts = dict.fromkeys(("triples", "citations", "studies", "findings", "claims"), 0)
         self.n_hypotheses = max(10, publications // 50)
         self.n_persons = max(50, publications // 2)
         self.n_journals = max(20, min(2000, publications // 400))
@@ -334,9 +371,14 @@ class _Generator:
             abbrev += f" {series + 1}" if series else ""
             slug = "".join(w[0] for w in title.lower().replace("-", " ").split())
             self.journals.append((title, abbrev, 1000 + 17 * j, slug))
-            yield self.journal(j), [
-                (A, JOURNAL), (TITLE, _lit(title)), (LABEL, _lit(abbrev)),
-            ]
+            yield (
+                self.journal(j),
+                [
+                    (A, JOURNAL),
+                    (TITLE, _lit(title)),
+                    (LABEL, _lit(abbrev)),
+                ],
+            )
         # authors: foaf:name as printed ("Garcia MJ")
         self.surnames = []
         for a in range(self.n_persons):
@@ -351,25 +393,43 @@ class _Generator:
             group = GROUPS[(c * 7 + c // len(CONDITIONS)) % len(GROUPS)]
             name = f"{group} with {cond}"
             self.populations.append(name)
-            yield self.concept("population", c), [
-                (A, POPULATION), (LABEL, _lit(name)), (PREF_LABEL, _lit(name) + "@en"),
-            ]
+            yield (
+                self.concept("population", c),
+                [
+                    (A, POPULATION),
+                    (LABEL, _lit(name)),
+                    (PREF_LABEL, _lit(name) + "@en"),
+                ],
+            )
         self.interventions = []
         names = [d.replace("-", " ") for d in DRUGS] + [t.replace("-", " ") for t in THERAPIES]
-        names += [f"{d.replace('-', ' ')} plus {t.replace('-', ' ')}"
-                  for d in DRUGS[:20] for t in THERAPIES[:5]]
+        names += [
+            f"{d.replace('-', ' ')} plus {t.replace('-', ' ')}"
+            for d in DRUGS[:20]
+            for t in THERAPIES[:5]
+        ]
         self.n_active = len(names)
         names += CONTROLS
         for c, name in enumerate(names):
             self.interventions.append(name)
-            yield self.concept("intervention", c), [
-                (A, INTERVENTION), (LABEL, _lit(name)), (PREF_LABEL, _lit(name) + "@en"),
-            ]
+            yield (
+                self.concept("intervention", c),
+                [
+                    (A, INTERVENTION),
+                    (LABEL, _lit(name)),
+                    (PREF_LABEL, _lit(name) + "@en"),
+                ],
+            )
         self.outcomes = list(OUTCOMES)
         for c, name in enumerate(self.outcomes):
-            yield self.concept("outcome", c), [
-                (A, OUTCOME), (LABEL, _lit(name)), (PREF_LABEL, _lit(name) + "@en"),
-            ]
+            yield (
+                self.concept("outcome", c),
+                [
+                    (A, OUTCOME),
+                    (LABEL, _lit(name)),
+                    (PREF_LABEL, _lit(name) + "@en"),
+                ],
+            )
         # hypotheses
         for h in range(self.n_hypotheses):
             i = int(self.n_active * rng.random())
@@ -377,11 +437,14 @@ class _Generator:
             p = int(len(self.populations) * rng.random())
             verb = VERBS_SUPPORT[h % len(VERBS_SUPPORT)]
             text = f"{self.interventions[i]} {verb} {self.outcomes[o]} in {self.populations[p]}"
-            yield self.hypothesis(h), [
-                (A, HYPOTHESIS),
-                (LABEL, _lit(f"H{h}: {text[:60]}")),
-                (STATEMENT, _lit(text[0].upper() + text[1:] + ".")),
-            ]
+            yield (
+                self.hypothesis(h),
+                [
+                    (A, HYPOTHESIS),
+                    (LABEL, _lit(f"H{h}: {text[:60]}")),
+                    (STATEMENT, _lit(text[0].upper() + text[1:] + ".")),
+                ],
+            )
 
     # -- publications ------------------------------------------------------------------------
 
@@ -414,8 +477,11 @@ class _Generator:
                 p_c = int(len(self.populations) * rng.random())
                 form = STUDY_TITLE_FORMS[int(len(STUDY_TITLE_FORMS) * rng.random())]
                 title = form.format(
-                    i=self.interventions[i_c].capitalize(), k=self.interventions[k_c],
-                    o=self.outcomes[o_c], p=self.populations[p_c], d=study_design[2],
+                    i=self.interventions[i_c].capitalize(),
+                    k=self.interventions[k_c],
+                    o=self.outcomes[o_c],
+                    p=self.populations[p_c],
+                    d=study_design[2],
                 )
                 if not title[0].isupper():
                     title = title[0].upper() + title[1:]
@@ -504,8 +570,13 @@ class _Generator:
         size = int(math.exp(math.log(lo) + (math.log(hi) - math.log(lo)) * rng.random()))
         po = [
             (A, STUDY),
-            (LABEL, _lit(f"{design_label[0].upper()}{design_label[1:]} of "
-                         f"{self.interventions[i_c]} ({day.year})")),
+            (
+                LABEL,
+                _lit(
+                    f"{design_label[0].upper()}{design_label[1:]} of "
+                    f"{self.interventions[i_c]} ({day.year})"
+                ),
+            ),
             (STUDY_DESIGN, design_iri),
             (SAMPLE_SIZE, f'"{max(1, size)}"{T_INTEGER}'),
             (REPORTED_IN, pub),
@@ -619,8 +690,16 @@ class _TurtleTerms:
 
     def __init__(self, base_iri: str) -> None:
         self.prefixes = dict(PREFIXES)
-        for kind in ("publication", "person", "venue", "study", "finding", "estimate",
-                     "claim", "hypothesis"):
+        for kind in (
+            "publication",
+            "person",
+            "venue",
+            "study",
+            "finding",
+            "estimate",
+            "claim",
+            "hypothesis",
+        ):
             self.prefixes[kind] = f"{base_iri}{kind}/"
         for kind in ("population", "intervention", "outcome"):
             self.prefixes[kind] = f"{base_iri}concept/{kind}/"
@@ -635,8 +714,8 @@ class _TurtleTerms:
         iri = term[1:-1]
         out = term
         for prefix, ns in self._by_length:
-            if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
-                out = f"{prefix}:{iri[len(ns):]}"
+            if iri.startswith(ns) and _LOCAL.match(iri[len(ns) :]):
+                out = f"{prefix}:{iri[len(ns) :]}"
                 break
         if len(self._cache) < 50_000:
             self._cache[term] = out
@@ -680,9 +759,7 @@ def generate(
         t = terms.term
         for subject, po in gen.run():
             count += len(po)
-            body = " ;\n    ".join(
-                f"{'a' if p == A else t(p)} {t(o)}" for p, o in po
-            )
+            body = " ;\n    ".join(f"{'a' if p == A else t(p)} {t(o)}" for p, o in po)
             buffer.append(f"{t(subject)}\n    {body} .\n\n")
             if len(buffer) >= 2000:
                 write("".join(buffer))
@@ -692,9 +769,15 @@ def generate(
     write("".join(buffer))
     c = gen.counts
     return Stats(
-        publications=publications, triples=count, citations=c["citations"],
-        studies=c["studies"], findings=c["findings"], hypotheses=gen.n_hypotheses,
-        claims=c["claims"], persons=gen.n_persons, journals=gen.n_journals,
+        publications=publications,
+        triples=count,
+        citations=c["citations"],
+        studies=c["studies"],
+        findings=c["findings"],
+        hypotheses=gen.n_hypotheses,
+        claims=c["claims"],
+        persons=gen.n_persons,
+        journals=gen.n_journals,
         seconds=time.perf_counter() - started,
     )
 
@@ -728,13 +811,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.generate", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--publications", "-n", type=int, required=True,
-                        help="number of publications (about 50 triples each)")
+    parser.add_argument(
+        "--publications",
+        "-n",
+        type=int,
+        required=True,
+        help="number of publications (about 50 triples each)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--output", "-o", type=Path,
-                        help="output file, '-' for stdout (default bench/out/pubs-<n>.nt)")
-    parser.add_argument("--format", choices=("ntriples", "turtle"), default="ntriples",
-                        help="output syntax (default ntriples)")
+    parser.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        help="output file, '-' for stdout (default bench/out/pubs-<n>.nt)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("ntriples", "turtle"),
+        default="ntriples",
+        help="output syntax (default ntriples)",
+    )
     parser.add_argument("--base", default=BASE_IRI, help=f"base of the IRIs (default {BASE_IRI})")
     args = parser.parse_args(argv)
 

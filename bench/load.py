@@ -169,9 +169,14 @@ def _child_validated(
 
     # load() looks prepare and commit up as module globals, prepare looks up the rest.
     for attr, name in (
-        ("prepare", "prepare"), ("commit", "commit"), ("parse_into", "parse"),
-        ("_normalise_identifiers", "normalise"), ("_add_implied_citations", "implied"),
-        ("_match_stored", "match"), ("_stored_types", "context"), ("_stored_context", "context"),
+        ("prepare", "prepare"),
+        ("commit", "commit"),
+        ("parse_into", "parse"),
+        ("_normalise_identifiers", "normalise"),
+        ("_add_implied_citations", "implied"),
+        ("_match_stored", "match"),
+        ("_stored_types", "context"),
+        ("_stored_context", "context"),
         ("validate", "validate"),
     ):
         wrap(writes, attr, name)
@@ -187,8 +192,12 @@ def _child_validated(
         result = writes.load(store, [Source(path.name, f, fmt)], BASE_IRI, "bench")
     seconds = time.perf_counter() - started
     return {
-        "triples": result.triples, "seconds": seconds, "phases": phases, "rss_after": rss_after,
-        "matched": len(result.matched), "code": code,
+        "triples": result.triples,
+        "seconds": seconds,
+        "phases": phases,
+        "rss_after": rss_after,
+        "matched": len(result.matched),
+        "code": code,
     }
 
 
@@ -207,8 +216,10 @@ CHILDREN = {"bulk": _child_bulk, "extend": _child_extend, "validated": _child_va
 def _run_child(
     method: str, path: Path, fmt: str, data_dir: Path, profile: Path | None, events: Path | None
 ) -> None:
-    run = functools.partial(_child_validated, events=events) if method == "validated" else (
-        CHILDREN[method]
+    run = (
+        functools.partial(_child_validated, events=events)
+        if method == "validated"
+        else (CHILDREN[method])
     )
     if profile is not None:
         import cProfile
@@ -238,8 +249,19 @@ def _measure(
     data_dir = Path(tempfile.mkdtemp(prefix=f"bench-{method}-"))
     events = data_dir.with_name(data_dir.name + ".events")
     command = [
-        sys.executable, "-m", "bench.load", "--child", method, "--file", str(path),
-        "--format", fmt, "--data-dir", str(data_dir), "--events", str(events),
+        sys.executable,
+        "-m",
+        "bench.load",
+        "--child",
+        method,
+        "--file",
+        str(path),
+        "--format",
+        fmt,
+        "--data-dir",
+        str(data_dir),
+        "--events",
+        str(events),
     ]
     if profile is not None:
         command += ["--profile", str(profile)]
@@ -247,8 +269,12 @@ def _measure(
     started = time.perf_counter()
     try:
         done = subprocess.run(
-            command, stdout=subprocess.PIPE, text=True, timeout=timeout,
-            cwd=Path(__file__).resolve().parent.parent, check=False,
+            command,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+            cwd=Path(__file__).resolve().parent.parent,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return _partial(f"timeout after {timeout:.0f} s", time.perf_counter() - started, events)
@@ -259,12 +285,13 @@ def _measure(
     if done.returncode != 0 or not lines:
         return _partial(f"failed (exit {done.returncode})", wall, events)
     events.unlink(missing_ok=True)
-    result = json.loads(lines[-1][len(_MARK):])
+    result = json.loads(lines[-1][len(_MARK) :])
     result.update(status="ok", wall=wall)
     print(
         f"[{method}] {result['triples']:,} triples in {result['seconds']:.2f} s "
         f"(peak RSS {result['peak_rss_mib']:.0f} MiB)",
-        file=sys.stderr, flush=True,
+        file=sys.stderr,
+        flush=True,
     )
     return result
 
@@ -281,7 +308,10 @@ def _partial(status: str, wall: float, events: Path) -> dict[str, Any]:
         events.unlink()
     print(f"{status}", file=sys.stderr, flush=True)
     return {
-        "status": status, "wall": wall, "phases": phases, "rss_after": rss,
+        "status": status,
+        "wall": wall,
+        "phases": phases,
+        "rss_after": rss,
         "peak_rss_mib": max(rss.values(), default=None),
     }
 
@@ -296,8 +326,10 @@ def _table(rows: list[list[str]], right: set[int]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in
-                 enumerate(zip(row, widths, strict=True))]
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         lines.append("  ".join(cells).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -337,17 +369,30 @@ def _report(path: Path, results: dict[str, dict[str, Any]], meta: dict[str, Any]
     for method, r in results.items():
         if r["status"] != "ok":
             peak = r.get("peak_rss_mib")
-            rows.append([
-                _LABELS[method], "-", r["status"], "-", f">= {peak:,.0f}" if peak else "-", "-",
-                "-",
-            ])
+            rows.append(
+                [
+                    _LABELS[method],
+                    "-",
+                    r["status"],
+                    "-",
+                    f">= {peak:,.0f}" if peak else "-",
+                    "-",
+                    "-",
+                ]
+            )
             continue
         ratio = f"{r['seconds'] / base:.2f}{_TIMES}" if base else "-"
-        rows.append([
-            _LABELS[method], f"{r['triples']:,}", f"{r['seconds']:.2f}",
-            _fmt_rate(r["triples"], r["seconds"]), f"{r['peak_rss_mib']:,.0f}",
-            f"{r['disk_mib']:,.0f}", ratio,
-        ])
+        rows.append(
+            [
+                _LABELS[method],
+                f"{r['triples']:,}",
+                f"{r['seconds']:.2f}",
+                _fmt_rate(r["triples"], r["seconds"]),
+                f"{r['peak_rss_mib']:,.0f}",
+                f"{r['disk_mib']:,.0f}",
+                ratio,
+            ]
+        )
     print(f"\n{path} ({path.stat().st_size / 2**20:.1f} MiB)\n")
     print(_table(rows, right={1, 2, 3, 4, 5, 6}))
 
@@ -373,11 +418,15 @@ def _report(path: Path, results: dict[str, dict[str, Any]], meta: dict[str, Any]
             if key not in phases:
                 continue
             s = phases[key]
-            rows.append([
-                "  " * (depth - 1) + label, f"{s:.2f}", f"{100 * s / total:.1f}%",
-                _fmt_rate(triples, s) if rate else "",
-                f"{rss[key]:,.0f}" if key in rss else "",
-            ])
+            rows.append(
+                [
+                    "  " * (depth - 1) + label,
+                    f"{s:.2f}",
+                    f"{100 * s / total:.1f}%",
+                    _fmt_rate(triples, s) if rate else "",
+                    f"{rss[key]:,.0f}" if key in rss else "",
+                ]
+            )
         print()
         print(_table(rows, right={1, 2, 3, 4}))
         if validated.get("code"):
@@ -421,29 +470,54 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.load", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--publications", "-n", type=int, default=10_000,
-                        help="size of the generated file (default 10000, about 0.5M triples)")
+    parser.add_argument(
+        "--publications",
+        "-n",
+        type=int,
+        default=10_000,
+        help="size of the generated file (default 10000, about 0.5M triples)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    parser.add_argument("--file", type=Path,
-                        help="load this file instead of a generated one (.nt or .ttl)")
-    parser.add_argument("--format", choices=("ntriples", "turtle"),
-                        help="syntax of --file (default: from its suffix)")
-    parser.add_argument("--regenerate", action="store_true",
-                        help="generate the file again even if it exists")
-    parser.add_argument("--methods", default=",".join(METHODS),
-                        help=f"comma-separated subset of {','.join(METHODS)} (in that order)")
-    parser.add_argument("--timeout", type=float,
-                        help="give up on a method after this many seconds (the others still run)")
-    parser.add_argument("--profile", type=Path,
-                        help="cProfile the validated child; write the top functions to this file")
+    parser.add_argument(
+        "--file", type=Path, help="load this file instead of a generated one (.nt or .ttl)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=("ntriples", "turtle"),
+        help="syntax of --file (default: from its suffix)",
+    )
+    parser.add_argument(
+        "--regenerate", action="store_true", help="generate the file again even if it exists"
+    )
+    parser.add_argument(
+        "--methods",
+        default=",".join(METHODS),
+        help=f"comma-separated subset of {','.join(METHODS)} (in that order)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        help="give up on a method after this many seconds (the others still run)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="cProfile the validated child; write the top functions to this file",
+    )
     parser.add_argument("--child", choices=METHODS, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--events", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
-        _run_child(args.child, args.file, args.format, args.data_dir,
-                   args.profile if args.child == "validated" else None, args.events)
+        _run_child(
+            args.child,
+            args.file,
+            args.format,
+            args.data_dir,
+            args.profile if args.child == "validated" else None,
+            args.events,
+        )
         return 0
 
     meta: dict[str, Any] = {}
@@ -456,8 +530,10 @@ def main(argv: list[str] | None = None) -> int:
         meta.update(publications=args.publications, seed=args.seed)
         if args.regenerate or not path.exists():
             stats = write_file(args.publications, args.seed, path, fmt)
-            print(f"generated {stats.triples:,} triples in {stats.seconds:.1f} s -> {path}",
-                  file=sys.stderr)
+            print(
+                f"generated {stats.triples:,} triples in {stats.seconds:.1f} s -> {path}",
+                file=sys.stderr,
+            )
             meta["generate_seconds"] = round(stats.seconds, 2)
         else:
             print(f"reusing {path}", file=sys.stderr)
