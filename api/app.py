@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
-from api import sparql
+from api import graph_store, sparql
 from api.deps import StoreDep
 from api.limits import SizeLimits
 from api.problems import install_problem_handlers
@@ -62,6 +62,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             allow_headers=["Accept", "Content-Type"],
         )
     app.include_router(sparql.router)
+    app.include_router(graph_store.router)
     app.add_api_route("/health", health, methods=["GET"], tags=["service"])
     app.add_api_route("/", home, methods=["GET"], response_class=HTMLResponse, tags=["service"])
     return app

@@ -23,9 +23,17 @@ log = logging.getLogger("evidence_graph.api")
 class Problem(Exception):
     """An error to answer with: status, short title, what was wrong and where."""
 
-    def __init__(self, status: int, title: str, detail: str, **members: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        **members: Any,
+    ) -> None:
         super().__init__(detail)
-        self.status, self.title, self.detail, self.members = status, title, detail, members
+        self.status, self.title, self.detail = status, title, detail
+        self.headers, self.members = headers, members
 
 
 def problem_response(
@@ -41,7 +49,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, error: Problem) -> JSONResponse:
-        return problem_response(error.status, error.title, error.detail, **error.members)
+        return problem_response(
+            error.status, error.title, error.detail, headers=error.headers, **error.members
+        )
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> JSONResponse:

@@ -20,6 +20,8 @@ FORMAT_OF_MEDIA_TYPE = {
     "application/n-triples": "ntriples",
     "application/ld+json": "json-ld",
     "application/rdf+xml": "rdfxml",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
 }
 
 

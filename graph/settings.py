@@ -7,7 +7,7 @@ checked against this class by a test.
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     base_iri: str = Field(
         "http://127.0.0.1:8000/id/",
         description="Base under which instance IRIs are minted; the service serves it.",
+    )
+    write_token: SecretStr | None = Field(
+        None, description="Bearer token that HTTP writes need; writes are off without one."
     )
     query_timeout_s: float = Field(
         30.0,
