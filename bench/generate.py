@@ -37,6 +37,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from graph.namespaces import PREFIXES as NAMESPACES
+
 __all__ = ["BASE_IRI", "Stats", "default_output", "generate", "main", "triples"]
 
 BASE_IRI = "http://127.0.0.1:8000/id/"
@@ -46,33 +48,29 @@ OUT_DIR = Path(__file__).parent / "out"
 # Namespaces and terms, pre-rendered in N-Triples syntax
 # ---------------------------------------------------------------------------------------------
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-EV = "https://w3id.org/evidence-graph/ns#"
-BIBO = "http://purl.org/ontology/bibo/"
-CITO = "http://purl.org/spar/cito/"
-DCTERMS = "http://purl.org/dc/terms/"
-FABIO = "http://purl.org/spar/fabio/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-OBO = "http://purl.obolibrary.org/obo/"
-PROV = "http://www.w3.org/ns/prov#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-
 PREFIXES = {
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "xsd": XSD,
-    "ev": EV,
-    "bibo": BIBO,
-    "cito": CITO,
-    "dcterms": DCTERMS,
-    "fabio": FABIO,
-    "foaf": FOAF,
-    "obo": OBO,
-    "prov": PROV,
-    "skos": SKOS,
+    name: str(namespace)
+    for name, namespace in NAMESPACES.items()
+    if name
+    in (
+        "rdf",
+        "rdfs",
+        "xsd",
+        "ev",
+        "bibo",
+        "cito",
+        "dcterms",
+        "fabio",
+        "foaf",
+        "obo",
+        "prov",
+        "skos",
+    )
 }
+RDF, RDFS, XSD, EV = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["xsd"], PREFIXES["ev"]
+BIBO, CITO, DCTERMS = PREFIXES["bibo"], PREFIXES["cito"], PREFIXES["dcterms"]
+FABIO, FOAF, OBO = PREFIXES["fabio"], PREFIXES["foaf"], PREFIXES["obo"]
+PROV, SKOS = PREFIXES["prov"], PREFIXES["skos"]
 
 
 def _u(iri: str) -> str:

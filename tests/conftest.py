@@ -1,6 +1,9 @@
 """Shared fixtures: real stores in temporary directories, and small evidence files."""
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,3 +54,26 @@ def write_file(tmp_path: Path):
         return path
 
     return write
+
+
+@contextmanager
+def data_dir_held(data_dir: Path) -> Iterator[None]:
+    """Another process holds the on-disk store in ``data_dir`` open while the block runs."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from graph.oxigraph_store import OxigraphStore; "
+            "s = OxigraphStore(Path(sys.argv[1])); print('open', flush=True); sys.stdin.read()",
+            str(data_dir),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[1],
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        yield
+    finally:
+        holder.communicate("", timeout=30)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
-from tests.conftest import PREFIXES, paper
+from tests.conftest import PREFIXES, data_dir_held, paper
 
 EXE = shutil.which("evidence-graph", path=str(Path(sys.executable).parent)) or "evidence-graph"
 HYPOTHESIS_SUPPORT = """
@@ -152,25 +152,9 @@ def test_bad_input_gets_a_message_not_a_traceback(cli, tmp_path: Path) -> None:
 
 
 def test_a_busy_data_directory_is_named(cli, papers: Path, tmp_path: Path) -> None:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from pathlib import Path; from graph.oxigraph_store import OxigraphStore; "
-            "s = OxigraphStore(Path(sys.argv[1])); print('open', flush=True); sys.stdin.read()",
-            str(tmp_path / "data"),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).parents[2],
-    )
-    try:
-        assert holder.stdout.readline().strip() == "open"
+    with data_dir_held(tmp_path / "data"):
         done = cli("load", str(papers))
-        assert done.returncode == 1 and "in use by another evidence-graph process" in done.stderr
-    finally:
-        holder.communicate("", timeout=30)
+    assert done.returncode == 1 and "in use by another evidence-graph process" in done.stderr
 
 
 def test_load_examples_brings_the_seed_evidence(cli) -> None:

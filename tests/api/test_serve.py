@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import data_dir_held
+
 EXE = shutil.which("evidence-graph", path=str(Path(sys.executable).parent)) or "evidence-graph"
 
 
@@ -82,29 +84,13 @@ def test_serve_on_the_memory_store_without_examples(tmp_path: Path) -> None:
 
 
 def test_serve_on_a_busy_data_directory_says_so(tmp_path: Path) -> None:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from pathlib import Path; from graph.oxigraph_store import OxigraphStore; "
-            "s = OxigraphStore(Path(sys.argv[1])); print('open', flush=True); sys.stdin.read()",
-            str(tmp_path / "data"),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).parents[2],
-    )
-    try:
-        assert holder.stdout.readline().strip() == "open"
+    with data_dir_held(tmp_path / "data"):
         done = subprocess.run(
             [EXE, "serve", "--port", str(free_port()), "--data-dir", str(tmp_path / "data")],
             capture_output=True,
             text=True,
             timeout=60,
         )
-    finally:
-        holder.communicate("", timeout=30)
     assert done.returncode == 1
     assert "in use by another evidence-graph process" in done.stderr
     assert "Traceback" not in done.stderr
