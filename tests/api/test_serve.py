@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -39,11 +39,9 @@ def serving(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Iterato
         deadline = time.monotonic() + 60
         while True:
             assert server.poll() is None, server.stdout.read()
-            try:
+            with suppress(httpx.TransportError):  # not listening yet
                 if httpx.get(f"{url}/health", timeout=2).status_code == 200:
                     break
-            except httpx.TransportError:
-                pass
             assert time.monotonic() < deadline, "the server did not answer within 60 s"
             time.sleep(0.2)
         yield url
