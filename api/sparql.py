@@ -22,9 +22,9 @@ __all__ = ["router"]
 router = APIRouter(tags=["sparql"])
 
 FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
 #: What the service description is offered as: RDF, or a query page for a browser.
 DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "application/rdf+xml", "text/html")
-QUERY = "application/sparql-query"
 
 
 @router.get("/sparql", summary="SPARQL query (GET)")
@@ -68,7 +68,8 @@ async def _answer(request: Request, store: Store, params: Sequence[tuple[str, st
         raise Problem(400, "Bad Request", "give exactly one 'query' parameter")
     default_graphs = [v for k, v in params if k == "default-graph-uri"]
     named_graphs = [v for k, v in params if k == "named-graph-uri"]
-    accept, format_name = request.headers.get("accept"), request.query_params.get("format")
+    accept = request.headers.get("accept")
+    format_name = next((v for k, v in params if k == "format"), None)  # a browser's override
     media_types = {
         kind: acceptable(accept, offered, format_name)
         for kind, offered in RESULT_MEDIA_TYPES.items()
@@ -94,7 +95,9 @@ async def _answer(request: Request, store: Store, params: Sequence[tuple[str, st
             400, "Bad Request", error.message, line=error.line, column=error.column
         ) from None
     except (QueryTimeout, StoreRestarted) as error:
-        raise Problem(503, "Service Unavailable", str(error)) from None
+        raise Problem(
+            503, "Service Unavailable", str(error), headers={"Retry-After": "1"}
+        ) from None
     except StoreError as error:
         raise Problem(400, "Bad Request", str(error)) from None
     if media_type is None:
