@@ -83,7 +83,8 @@ table{{border-collapse:collapse}}
 td,th{{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:left}}</style>
 </head><body>
 <h1>evidence-graph</h1>
-<p>{store.count()} quads in {len(store.named_graphs())} named graphs.</p>
+<p>{store.count()} quads in {len(store.named_graphs())} named graphs.
+<a href="sparql">Query them with SPARQL</a> or <a href="store">download the dataset</a> (TriG).</p>
 <table><thead><tr><th>graph</th><th>triples</th><th>written</th><th>by</th><th>from</th></tr></thead>
 <tbody>
 {rows}
