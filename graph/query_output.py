@@ -3,13 +3,12 @@
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from graph.store import QueryResult
+from graph.store import RESULT_MEDIA_TYPES, QueryResult
 
 __all__ = ["FORMAT_OF_MEDIA_TYPE", "QUERY_FORMATS", "render", "serialize_graph"]
 
-_RESULT_FORMATS = {"json": "json", "csv": "csv", "tsv": "tsv", "xml": "xml"}  # rdflib has no TSV
 _GRAPH_FORMATS = {"turtle": "turtle", "ntriples": "nt", "json-ld": "json-ld", "rdfxml": "xml"}
-QUERY_FORMATS = ["table", *_RESULT_FORMATS, *_GRAPH_FORMATS]
+QUERY_FORMATS = ["table", "json", "xml", "csv", "tsv", *_GRAPH_FORMATS]
 #: The format names above for the media types of the SPARQL protocol.
 FORMAT_OF_MEDIA_TYPE = {
     "application/sparql-results+json": "json",
@@ -26,23 +25,21 @@ FORMAT_OF_MEDIA_TYPE = {
 
 
 def render(result: QueryResult, fmt: str) -> str:
-    """``result`` as text in ``fmt``; ValueError when the format does not fit the query form."""
+    """``result`` as text in ``fmt``; ValueError when the format does not fit the query form
+    (the forms and formats are those the SPARQL endpoint offers, ``RESULT_MEDIA_TYPES``)."""
     if fmt == "table":
         return _table(result)
-    if fmt == "tsv" and result.kind == "SELECT":
-        return _tsv(result)
-    native = result.as_rdflib()
-    if isinstance(native, Graph):
-        if fmt not in _GRAPH_FORMATS:
-            raise ValueError(
-                f"a CONSTRUCT result needs a graph format: {', '.join(_GRAPH_FORMATS)}"
-            )
-        return serialize_graph(native, fmt).decode("utf-8")
-    if fmt not in _RESULT_FORMATS:
+    allowed = [FORMAT_OF_MEDIA_TYPE[m] for m in RESULT_MEDIA_TYPES[result.kind]]
+    if fmt not in allowed:
+        family = "graph" if result.kind == "CONSTRUCT" else "results"
         raise ValueError(
-            f"a {result.kind} result needs a results format: {', '.join(_RESULT_FORMATS)}"
+            f"a {result.kind} result needs a {family} format: {', '.join(allowed)} (or table)"
         )
-    return native.serialize(format=_RESULT_FORMATS[fmt]).decode("utf-8")
+    if result.kind == "CONSTRUCT":
+        return serialize_graph(result.as_rdflib(), fmt).decode("utf-8")
+    if fmt == "tsv":  # rdflib has no TSV writer
+        return _tsv(result)
+    return result.as_rdflib().serialize(format=fmt).decode("utf-8")
 
 
 def serialize_graph(graph: Graph, fmt: str) -> bytes:

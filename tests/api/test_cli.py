@@ -112,6 +112,9 @@ def test_query_from_argument_file_and_stdin_in_each_format(
     assert len(construct.split()) == 2 * 4  # two triples of three terms and a dot
     wrong = cli("query", sparql, "--format", "turtle")
     assert wrong.returncode == 2 and "results format" in wrong.stderr
+    ask_csv = cli("query", "ASK { ?s ?p ?o }", "--format", "csv")
+    assert ask_csv.returncode == 2 and "json, xml" in ask_csv.stderr
+    assert cli("query", "ASK { ?s ?p ?o }", "--format", "json").stdout.strip().endswith("true}")
     broken = cli("query", "SELECT ?x WHERE {")
     assert broken.returncode == 1 and "syntax" in broken.stderr
 
