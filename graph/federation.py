@@ -17,6 +17,7 @@ do not count.
 
 import re
 
+import rdflib.plugins.sparql
 from pyparsing import ParseException
 from rdflib import Variable
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -25,7 +26,10 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from graph.store import QuerySyntaxError
 
-__all__ = ["refused_endpoints", "service_endpoints"]
+__all__ = ["collect_endpoints", "refused_endpoints", "service_endpoints"]
+
+# rdflib would fetch the graphs named by FROM, USING and LOAD from the web: never here.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
@@ -41,9 +45,7 @@ def service_endpoints(sparql: str) -> list[str]:
         algebra = translateQuery(parseQuery(sparql)).algebra
     except ParseException as error:
         raise QuerySyntaxError(str(error.msg), error.lineno, error.column) from None
-    found: list[str] = []
-    _collect(algebra, found)
-    return found
+    return collect_endpoints(algebra)
 
 
 def refused_endpoints(sparql: str, allowed_prefixes: list[str]) -> list[str]:
@@ -53,6 +55,13 @@ def refused_endpoints(sparql: str, allowed_prefixes: list[str]) -> list[str]:
         for endpoint in service_endpoints(sparql)
         if endpoint.startswith("?") or not endpoint.startswith(tuple(allowed_prefixes))
     ]
+
+
+def collect_endpoints(algebra: object) -> list[str]:
+    """The ``SERVICE`` endpoints in parsed SPARQL algebra (a query's or an update's)."""
+    found: list[str] = []
+    _collect(algebra, found)
+    return found
 
 
 def _collect(node: object, found: list[str]) -> None:

@@ -9,6 +9,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from graph.query_output import FORMAT_OF_MEDIA_TYPE, render
 from graph.store import QueryKind, QueryResult, QuerySyntaxError, StoreError, Triple
+from graph.update_plan import Change, parse_update, plan
 
 __all__ = ["MemoryStore"]
 
@@ -63,6 +64,30 @@ class MemoryStore:
         target.addN((s, p, o, target) for s, p, o in staged)
         default = self._dataset.graph(DATASET_DEFAULT_GRAPH_ID)
         default.addN((s, p, o, default) for s, p, o in description)
+
+    def plan_update(
+        self,
+        sparql: str,
+        base_iri: str,
+        using_graphs: Sequence[str] = (),
+        using_named_graphs: Sequence[str] = (),
+        fetched: Mapping[str, Sequence[Triple]] | None = None,
+    ) -> Change:
+        request = parse_update(sparql, base_iri, using_graphs, using_named_graphs)
+        return plan(self._dataset.store, request, fetched)
+
+    def apply(self, change: Change) -> None:
+        for name, triples in change.removed.items():
+            target = self._dataset.graph(name)
+            for triple in triples:
+                target.remove(triple)
+        for name in change.dropped:
+            self._dataset.remove_graph(self._dataset.graph(name))
+        for name in change.created:
+            self._dataset.graph(name)
+        for name, triples in change.added.items():
+            target = self._dataset.graph(name)
+            target.addN((s, p, o, target) for s, p, o in triples)
 
     def drop_graph(self, graph: URIRef) -> bool:
         if graph not in self.named_graphs():

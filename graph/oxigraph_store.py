@@ -1,18 +1,26 @@
 """The default backend: pyoxigraph's on-disk store in a data directory."""
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
 from graph.parsing import FORMATS
-from graph.store import QueryKind, QueryResult, QuerySyntaxError, StoreBusy, StoreError, Triple
+from graph.store import (
+    QueryKind,
+    QueryResult,
+    StoreBusy,
+    StoreError,
+    Triple,
+    located_syntax_error,
+)
 from graph.terms import from_ox, to_ox
+from graph.update_plan import Change, parse_update, plan
 
 __all__ = ["OxigraphStore"]
 
@@ -83,7 +91,7 @@ class OxigraphStore:
         try:
             return self._store.query(sparql, **dataset)
         except SyntaxError as error:
-            raise _syntax_error(error) from error
+            raise located_syntax_error(error) from error
         except ValueError as error:  # an IRI in default-graph-uri or named-graph-uri
             raise StoreError(str(error)) from error
 
@@ -105,6 +113,38 @@ class OxigraphStore:
         quads = [ox.Quad(term(s), term(p), term(o), name) for s, p, o in triples]
         quads += [ox.Quad(term(s), term(p), term(o), default) for s, p, o in description]
         self._store.extend(quads)
+        self._store.flush()
+
+    def plan_update(
+        self,
+        sparql: str,
+        base_iri: str,
+        using_graphs: Sequence[str] = (),
+        using_named_graphs: Sequence[str] = (),
+        fetched: Mapping[str, Sequence[Triple]] | None = None,
+    ) -> Change:
+        request = parse_update(sparql, base_iri, using_graphs, using_named_graphs)
+        return plan(_Reader(self._store), request, fetched)
+
+    def apply(self, change: Change) -> None:
+        def block(triples: Iterable[Triple]) -> str:
+            return " ".join(" ".join(str(to_ox(term)) for term in t) + " ." for t in triples)
+
+        def data(graphs: Mapping[URIRef, Iterable[Triple]]) -> str:
+            return " ".join(
+                block(t) if g == DATASET_DEFAULT_GRAPH_ID else f"GRAPH <{g}> {{ {block(t)} }}"
+                for g, t in graphs.items()
+                if t
+            )
+
+        operations = [f"DELETE DATA {{ {data(change.removed)} }}"]
+        operations += [f"DROP SILENT GRAPH <{g}>" for g in sorted(change.dropped)]
+        operations += [f"CREATE SILENT GRAPH <{g}>" for g in sorted(change.created)]
+        operations.append(f"INSERT DATA {{ {data(change.added)} }}")
+        try:
+            self._store.update(" ;\n".join(operations))
+        except (SyntaxError, OSError) as error:
+            raise StoreError(f"the change could not be applied: {error}") from error
         self._store.flush()
 
     def drop_graph(self, graph: URIRef) -> bool:
@@ -141,6 +181,36 @@ class OxigraphStore:
         del self._store
 
 
+class _Reader(RdflibStore):
+    """Read access to a pyoxigraph store for rdflib's update evaluator (terms as stored)."""
+
+    context_aware = True
+    graph_aware = True
+
+    def __init__(self, store: ox.Store) -> None:
+        super().__init__()
+        self._store = store
+
+    def triples(self, pattern: tuple, context: Graph | None = None) -> Iterator[tuple]:
+        graph = None
+        if context is not None:
+            name = context.identifier
+            graph = ox.DefaultGraph() if name == DATASET_DEFAULT_GRAPH_ID else to_ox(name)
+        for quad in self._store.quads_for_pattern(
+            *(None if term is None else to_ox(term) for term in pattern), graph
+        ):
+            triple = (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))
+            yield triple, iter([Graph(store=self, identifier=_graph_name(quad.graph_name))])
+
+    def contexts(self, triple: Triple | None = None) -> Iterator[Graph]:
+        for name in self._store.named_graphs():
+            yield Graph(store=self, identifier=from_ox(name))
+
+
+def _graph_name(name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> Node:
+    return DATASET_DEFAULT_GRAPH_ID if isinstance(name, ox.DefaultGraph) else from_ox(name)
+
+
 _RESULTS_MEDIA = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -153,13 +223,3 @@ _RDF_MEDIA = {
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
-_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
-
-
-def _syntax_error(error: SyntaxError) -> QuerySyntaxError:
-    """Oxigraph says where in its message ("error at 2:9: ..."); keep line and column apart."""
-    message = str(error.msg)
-    found = _POSITION.match(message)
-    if found is None:
-        return QuerySyntaxError(message)
-    return QuerySyntaxError(message[found.end() :], int(found[1]), int(found[2]))

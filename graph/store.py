@@ -10,15 +10,19 @@ Errors::
     └── QuerySyntaxError  a query is not SPARQL; with line and column where known
 """
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO, Literal, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol
 
 from rdflib import Graph, URIRef
 from rdflib.query import Result
 from rdflib.term import Node
 
 from graph.settings import Settings
+
+if TYPE_CHECKING:
+    from graph.update_plan import Change
 
 __all__ = [
     "QueryKind",
@@ -28,6 +32,7 @@ __all__ = [
     "StoreBusy",
     "StoreError",
     "Triple",
+    "located_syntax_error",
     "open_store",
 ]
 
@@ -136,6 +141,23 @@ class Store(Protocol):
         provenance) to the default graph; durable when this returns."""
         ...
 
+    def plan_update(
+        self,
+        sparql: str,
+        base_iri: str,
+        using_graphs: Sequence[str] = (),
+        using_named_graphs: Sequence[str] = (),
+        fetched: "Mapping[str, Sequence[Triple]] | None" = None,
+    ) -> "Change":
+        """What the SPARQL update ``sparql`` would change, without changing anything (see
+        ``graph.update_plan``); ``fetched`` holds the data of its ``LOAD`` sources."""
+        ...
+
+    def apply(self, change: "Change") -> None:
+        """Atomically apply ``change`` (no ``NEW_GRAPH`` left in it; ``DATASET_DEFAULT_GRAPH_ID``
+        for the provenance); durable when this returns."""
+        ...
+
     def drop_graph(self, graph: URIRef) -> bool:
         """Remove a named graph and its description; False when there was no such graph."""
         ...
@@ -168,3 +190,15 @@ def open_store(settings: Settings) -> Store:
     from graph.oxigraph_store import OxigraphStore
 
     return OxigraphStore(settings.data_dir)
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
+
+
+def located_syntax_error(error: SyntaxError) -> QuerySyntaxError:
+    """Oxigraph says where in its message ("error at 2:9: ..."); keep line and column apart."""
+    message = str(error.msg)
+    found = _POSITION.match(message)
+    if found is None:
+        return QuerySyntaxError(message)
+    return QuerySyntaxError(message[found.end() :], int(found[1]), int(found[2]))

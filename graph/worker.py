@@ -21,6 +21,7 @@ from rdflib import URIRef
 
 from graph.settings import Settings
 from graph.store import QueryKind, QueryResult, Store, StoreError, Triple, open_store
+from graph.update_plan import Change
 
 __all__ = ["QueryTimeout", "StoreRestarted", "WorkerStore", "open_service_store"]
 
@@ -125,6 +126,27 @@ class WorkerStore:
         self, graph: URIRef, triples: Iterable[Triple], description: Sequence[Triple]
     ) -> None:
         self._call("add_graph", graph, list(triples), list(description))
+
+    def plan_update(
+        self,
+        sparql: str,
+        base_iri: str,
+        using_graphs: Sequence[str] = (),
+        using_named_graphs: Sequence[str] = (),
+        fetched: Mapping[str, Sequence[Triple]] | None = None,
+    ) -> Change:
+        return self._call(
+            "plan_update",
+            sparql,
+            base_iri,
+            list(using_graphs),
+            list(using_named_graphs),
+            {k: list(v) for k, v in (fetched or {}).items()},
+            deadline=True,
+        )
+
+    def apply(self, change: Change) -> None:
+        self._call("apply", change)
 
     def drop_graph(self, graph: URIRef) -> bool:
         return self._call("drop_graph", graph)

@@ -12,31 +12,39 @@ Errors::
     ParseError          a source is not well-formed (graph.parsing; a ValueError)
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from urllib.parse import quote
 from uuid import uuid4
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from graph.identifiers import IDENTIFIER_PROPERTIES
 from graph.namespaces import CITO, DCTERMS, EV, PROV, RDF, RDFS, VOID, XSD
 from graph.parsing import ParseError, Source, parse_into
 from graph.store import Store, Triple
+from graph.update_plan import NEW_GRAPH, Change
 from graph.validation import ValidationReport, validate, vocabulary_graph
 
 __all__ = [
     "Batch",
+    "ChangeResult",
     "EmptyBatch",
     "InvalidBatch",
     "ParseError",
+    "PlannedChange",
     "WriteError",
     "WriteResult",
     "commit",
+    "commit_change",
     "load",
     "prepare",
+    "prepare_graph_write",
+    "prepare_update",
 ]
 
 _CHUNK = 500  # terms per VALUES block when asking the store
@@ -99,7 +107,7 @@ def prepare(
     _normalise_identifiers(graph)
     _add_implied_citations(graph)
     matched = _match_stored(graph, store)
-    context, context_only = _stored_context(graph, store)
+    context, context_only = _stored_context(store, _touched(graph), {})
     on_step(f"validating {len(graph):,} triples against the shapes")
     report = validate(graph, context, context_only)
     return Batch(graph, [s.name for s in sources], report, matched)
@@ -110,7 +118,8 @@ def commit(store: Store, batch: Batch, base_iri: str, agent: str) -> WriteResult
     if not batch.report.conforms:
         raise InvalidBatch(batch.report)
     graph = URIRef(f"{base_iri}graph/{uuid4()}")
-    store.add_graph(graph, batch.graph, _describe(graph, batch, base_iri, agent))
+    description = _describe(graph, batch.sources, len(batch.graph), base_iri, agent)
+    store.add_graph(graph, batch.graph, description)
     return WriteResult(str(graph), len(batch.graph), batch.sources, batch.matched)
 
 
@@ -125,20 +134,172 @@ def load(
     return commit(store, prepare(store, sources, base_iri, progress), base_iri, agent)
 
 
-def _describe(graph: URIRef, batch: Batch, base_iri: str, agent: str) -> list[Triple]:
+def _describe(
+    graph: URIRef, sources: Sequence[str], triples: int, base_iri: str, agent: str
+) -> list[Triple]:
+    """The provenance of a new named graph: what it was made from, by whom, when, its size."""
     agent_iri = URIRef(f"{base_iri}agent/{quote(agent, safe='')}")
-    now = Literal(datetime.now(UTC).isoformat(timespec="milliseconds"), datatype=XSD.dateTime)
     description: list[Triple] = [
         (graph, RDF.type, EV.Import),
-        (graph, RDFS.label, Literal(f"import of {', '.join(batch.sources)}")),
+        (graph, RDFS.label, Literal(f"import of {', '.join(sources)}")),
         (graph, PROV.wasAttributedTo, agent_iri),
-        (graph, PROV.generatedAtTime, now),
-        (graph, VOID.triples, Literal(len(batch.graph))),
+        (graph, PROV.generatedAtTime, _now()),
+        (graph, VOID.triples, Literal(triples)),
         (agent_iri, RDF.type, PROV.Agent),
         (agent_iri, RDFS.label, Literal(agent)),
     ]
-    description += [(graph, DCTERMS.source, Literal(name)) for name in batch.sources]
+    description += [(graph, DCTERMS.source, Literal(name)) for name in sources]
     return description
+
+
+def _now() -> Literal:
+    return Literal(datetime.now(UTC).isoformat(timespec="milliseconds"), datatype=XSD.dateTime)
+
+
+@dataclass
+class PlannedChange:
+    """A change to stored graphs (a SPARQL update, a Graph Store write), validated."""
+
+    change: Change
+    source: str
+    report: ValidationReport
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """What a committed change did: triples inserted and deleted, graphs made and dropped."""
+
+    inserted: int
+    deleted: int
+    created: list[str]
+    changed: list[str]
+    dropped: list[str]
+
+
+def prepare_update(
+    store: Store,
+    sparql: str,
+    base_iri: str,
+    using_graphs: Sequence[str] = (),
+    using_named_graphs: Sequence[str] = (),
+    fetched: Mapping[str, Sequence[Triple]] | None = None,
+) -> PlannedChange:
+    """Work out and validate what a SPARQL update would change, without changing anything."""
+    change = store.plan_update(sparql, base_iri, using_graphs, using_named_graphs, fetched)
+    return _checked(store, change, "SPARQL update", base_iri)
+
+
+def prepare_graph_write(
+    store: Store, graph: URIRef, sources: Sequence[Source], base_iri: str, replace: bool
+) -> PlannedChange:
+    """Validate adding the triples of ``sources`` to the named graph ``graph`` (after taking
+    out what it holds, when ``replace``): the Graph Store protocol's POST and PUT."""
+    parsed = Graph()
+    for source in sources:
+        parse_into(parsed, source, base_iri)
+    _normalise_identifiers(parsed)
+    _match_stored(parsed, store)
+    stored = set(store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows)
+    change = Change()
+    change.added[graph] = set(parsed) - stored
+    if replace:
+        change.removed[graph] = stored - set(parsed)
+    if graph not in store.named_graphs():
+        change.created.add(graph)
+    return _checked(store, change, ", ".join(s.name for s in sources), base_iri)
+
+
+def commit_change(store: Store, planned: PlannedChange, base_iri: str, agent: str) -> ChangeResult:
+    """Apply a validated change in one transaction, with the provenance of the graphs it
+    makes (as a load's) and the new size and modification time of those it changes."""
+    if not planned.report.conforms:
+        raise InvalidBatch(planned.report)
+    change = planned.change
+    counts = change.counts()
+    if change.added.get(NEW_GRAPH):
+        change.added[URIRef(f"{base_iri}graph/{uuid4()}")] = change.added.pop(NEW_GRAPH)
+    change.added.pop(NEW_GRAPH, None)
+    existing = set(store.named_graphs())
+    touched = {g for g, triples in (*change.added.items(), *change.removed.items()) if triples}
+    created = sorted((touched | change.created) - existing - change.dropped)
+    changed = sorted((touched & existing) - change.dropped)
+    provenance_out = _descriptions(store, change.dropped, None)
+    provenance_out |= _descriptions(store, changed, VOID.triples)
+    provenance_in: set[Triple] = set()
+    for graph in created:
+        size = len(change.added.get(graph, ()))
+        provenance_in.update(_describe(graph, [planned.source], size, base_iri, agent))
+    sizes = _sizes(store, changed)
+    for graph in changed:
+        size = sizes[graph] + len(change.added.get(graph, ())) - len(change.removed.get(graph, ()))
+        provenance_in |= {(graph, VOID.triples, Literal(size)), (graph, DCTERMS.modified, _now())}
+    change.removed[DATASET_DEFAULT_GRAPH_ID] = provenance_out - provenance_in
+    change.added[DATASET_DEFAULT_GRAPH_ID] = provenance_in - provenance_out
+    store.apply(change)
+    return ChangeResult(
+        inserted=counts["inserted"],
+        deleted=counts["deleted"],
+        created=[str(g) for g in created],
+        changed=[str(g) for g in changed],
+        dropped=sorted(str(g) for g in change.dropped),
+    )
+
+
+def _checked(store: Store, change: Change, source: str, base_iri: str) -> PlannedChange:
+    """Validate the stored data as ``change`` would leave it, for every node it touches."""
+    _skolemise(change, base_iri)
+    for triples in change.added.values():
+        triples |= _implied_citations(triples)
+    added = Graph()
+    for triples in change.added.values():
+        for triple in triples:
+            added.add(triple)
+    removed = [t for triples in change.removed.values() for t in triples]
+    touched = _touched([*added, *removed])
+    untyped = sorted({s for s, p, _ in removed if p == RDF.type and isinstance(s, URIRef)})
+    if untyped:  # what points at a node that loses a type may now point at the wrong thing
+        rows = _ask_in_chunks(
+            store, "?o", untyped, "SELECT DISTINCT ?s WHERE { {values} ?s ?p ?o FILTER isIRI(?s) }"
+        )
+        touched |= {s for (s,) in rows}
+    context, context_only = _stored_context(store, touched, change.removed)
+    return PlannedChange(change, source, validate(added, context, context_only))
+
+
+def _skolemise(change: Change, base_iri: str) -> None:
+    """Name the blank nodes an update inserts, as a load does (one name per blank node)."""
+    genid = f"{base_iri}.well-known/genid/{uuid4().hex}-"
+    names: dict[BNode, URIRef] = {}
+
+    def name(node: Node) -> Node:
+        if not isinstance(node, BNode):
+            return node
+        return names.setdefault(node, URIRef(f"{genid}{len(names)}"))
+
+    for graph, triples in change.added.items():
+        if any(isinstance(t, BNode) for triple in triples for t in triple):
+            change.added[graph] = {(name(s), p, name(o)) for s, p, o in triples}
+
+
+def _descriptions(store: Store, graphs: Iterable[URIRef], only: URIRef | None) -> set[Triple]:
+    """The stored provenance of ``graphs`` (only its ``only`` property when given)."""
+    if only is None:
+        template = "SELECT ?g ?p ?o WHERE { {values} ?g ?p ?o }"
+        return set(_ask_in_chunks(store, "?g", sorted(graphs), template))
+    template = f"SELECT ?g ?o WHERE {{ {{values}} ?g <{only}> ?o }}"
+    return {(g, only, o) for g, o in _ask_in_chunks(store, "?g", sorted(graphs), template)}
+
+
+def _sizes(store: Store, graphs: Sequence[URIRef]) -> dict[URIRef, int]:
+    """How many triples each of ``graphs`` holds now."""
+    rows = _ask_in_chunks(
+        store,
+        "?g",
+        list(graphs),
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { {values} GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    )
+    sizes = {g: int(n) for g, n in rows}
+    return {g: sizes.get(g, 0) for g in graphs}
 
 
 def _normalise_identifiers(graph: Graph) -> None:
@@ -155,10 +316,19 @@ def _normalise_identifiers(graph: Graph) -> None:
 
 def _add_implied_citations(graph: Graph) -> None:
     """Every CiTO property implies ``cito:cites``; state it so that queries find every link."""
+    for triple in _implied_citations(graph):
+        graph.add(triple)
+
+
+def _implied_citations(triples: Iterable[Triple]) -> set[Triple]:
+    """The ``cito:cites`` links that the CiTO properties among ``triples`` imply."""
+    return {(s, CITO.cites, o) for s, p, o in triples if p in _citing_properties()}
+
+
+@cache
+def _citing_properties() -> frozenset[Node]:
     vocabulary = vocabulary_graph()
-    for prop in set(vocabulary.transitive_subjects(RDFS.subPropertyOf, CITO.cites)) - {CITO.cites}:
-        for citing, cited in list(graph.subject_objects(prop)):
-            graph.add((citing, CITO.cites, cited))
+    return frozenset(vocabulary.transitive_subjects(RDFS.subPropertyOf, CITO.cites)) - {CITO.cites}
 
 
 def _match_stored(graph: Graph, store: Store) -> dict[str, str]:
@@ -202,34 +372,52 @@ def _stored_subjects(store: Store, prop: URIRef, values: list[Literal]) -> dict[
     return {Literal(str(value)): URIRef(str(first)) for value, first in rows}
 
 
-def _stored_context(graph: Graph, store: Store) -> tuple[list[Triple], set[Node]]:
-    """The stored triples the shapes need to judge the nodes this batch touches.
+def _stored_context(
+    store: Store, touched: set[Node], removed: Mapping[URIRef, set[Triple]]
+) -> tuple[list[Triple], set[Node]]:
+    """The stored triples the shapes need to judge the ``touched`` nodes, as they will be once
+    the ``removed`` quads are gone.
 
-    Every node the batch describes or points at is validated on the union of the batch and its
+    Every node a write describes or points at is validated on the union of the write and its
     stored description, so a conflict with stored data is caught by the write that creates it.
     Their neighbours only lend their types (for ``sh:class``); they are not judged again, so
     they are returned as the context-only nodes whose results are ignored.
     """
-    touched: set[Node] = set()
-    rdf_type = RDF.type
-    for s, p, o in graph:
-        if isinstance(s, URIRef):
-            touched.add(s)
-        if p != rdf_type and isinstance(o, URIRef):
-            touched.add(o)
-    described = [
-        (s, p, o)
-        for s, p, o in _ask_in_chunks(
-            store, "?s", sorted(touched), "SELECT ?s ?p ?o WHERE { {values} ?s ?p ?o }"
+
+    def kept(rows: list[tuple]) -> list[Triple]:
+        return [(s, p, o) for s, p, o, g in rows if (s, p, o) not in removed.get(g, ())]
+
+    described = kept(
+        _ask_in_chunks(
+            store,
+            "?s",
+            sorted(touched),
+            "SELECT ?s ?p ?o ?g WHERE { {values} GRAPH ?g { ?s ?p ?o } }",
         )
-    ]
+    )
     neighbours = {
         o for _, p, o in described if p != RDF.type and isinstance(o, URIRef) and o not in touched
     }
-    typed = _ask_in_chunks(
-        store, "?s", sorted(neighbours), "SELECT ?s ?t WHERE { {values} ?s a ?t }"
+    typed = kept(
+        _ask_in_chunks(
+            store,
+            "?s",
+            sorted(neighbours),
+            "SELECT ?s (rdf:type AS ?p) ?t ?g WHERE { {values} GRAPH ?g { ?s a ?t } }",
+        )
     )
-    return described + [(s, RDF.type, t) for s, t in typed], neighbours
+    return described + typed, neighbours
+
+
+def _touched(triples: Iterable[Triple]) -> set[Node]:
+    """The nodes a write describes or points at (a type is not a node the write is about)."""
+    touched: set[Node] = set()
+    for s, p, o in triples:
+        if isinstance(s, URIRef):
+            touched.add(s)
+        if p != RDF.type and isinstance(o, URIRef):
+            touched.add(o)
+    return touched
 
 
 def _ask_in_chunks(store: Store, var: str, terms: list, template: str) -> list[tuple]:
@@ -237,5 +425,6 @@ def _ask_in_chunks(store: Store, var: str, terms: list, template: str) -> list[t
     rows: list[tuple] = []
     for start in range(0, len(terms), _CHUNK):
         block = " ".join(t.n3() for t in terms[start : start + _CHUNK])
-        rows += store.query(template.replace("{values}", f"VALUES {var} {{ {block} }}")).rows
+        sparql = template.replace("{values}", f"VALUES {var} {{ {block} }}")
+        rows += store.query(f"PREFIX rdf: <{RDF}>\n{sparql}").rows
     return rows
