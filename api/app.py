@@ -3,6 +3,7 @@
 It answers SPARQL queries at ``/sparql``, a health check, and a page that says what is loaded.
 """
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from html import escape
@@ -47,6 +48,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.write_lock = threading.Lock()
     install_problem_handlers(app)
     app.add_middleware(
         SizeLimits,
@@ -58,8 +60,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_credentials=False,
-            allow_methods=["GET", "HEAD", "POST"],
-            allow_headers=["Accept", "Content-Type"],
+            allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
+            allow_headers=["Accept", "Authorization", "Content-Type"],
         )
     app.include_router(sparql.router)
     app.include_router(graph_store.router)

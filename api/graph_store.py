@@ -1,18 +1,30 @@
-"""The SPARQL 1.1 Graph Store HTTP Protocol at ``/store``: read a graph or the dataset, and
-drop a graph (undo a write). Writing graphs through it is not offered yet."""
+"""The SPARQL 1.1 Graph Store HTTP Protocol at ``/store``: read a graph or the dataset; put,
+post to and drop a named graph through the write path (with the write token).
+
+The default graph is the union of the named graphs (its own triples are their provenance), so
+data posted to it (``?default`` or no parameter) becomes a new named graph, like a load, and it
+cannot be replaced or dropped."""
 
 import io
+from dataclasses import asdict
 from typing import Annotated
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from rdflib import URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_write_token
-from api.deps import StoreDep
+from api.deps import SettingsDep, StoreDep
 from api.negotiation import choose
 from api.problems import Problem
+from api.writing import AGENT, run_write
+from graph.parsing import Source
+from graph.settings import Settings
+from graph.store import Store
+from graph.writes import ChangeResult, commit_change, load, prepare_graph_write
 
 __all__ = ["router"]
 
@@ -38,7 +50,7 @@ async def read(
 ) -> Response:
     """One named graph (``?graph=IRI``), the default graph (``?default``), or with neither the
     whole dataset as TriG or N-Quads."""
-    target = await _target(store, graph, default, dataset_allowed=True)
+    target = await _target(store, graph, default)
     offered = DATASET_MEDIA if target is None else GRAPH_MEDIA
     media_type = choose(
         request.headers.get("accept"), tuple(offered), request.query_params.get("format")
@@ -50,32 +62,127 @@ async def read(
     return Response(body, media_type=media_type, headers=headers)
 
 
+@router.put(
+    "/store",
+    summary="Replace a named graph",
+    dependencies=[Depends(require_write_token)],
+    responses={201: {"description": "created"}, 204: {"description": "replaced"}},
+    openapi_extra={"requestBody": {"content": {m: {} for m in GRAPH_MEDIA}}},
+)
+async def put(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    graph: GraphParam = None,
+    default: DefaultParam = None,
+) -> Response:
+    """Replace what the graph ``?graph=IRI`` holds with the request body (201 when new)."""
+    target = _named(graph, default, "replaced")
+    return await _write(request, store, settings, target, replace=True)
+
+
+@router.post(
+    "/store",
+    summary="Add to a named graph, or make a new one",
+    dependencies=[Depends(require_write_token)],
+    responses={201: {"description": "created"}, 204: {"description": "added to"}},
+    openapi_extra={"requestBody": {"content": {m: {} for m in GRAPH_MEDIA}}},
+)
+async def post(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    graph: GraphParam = None,
+    default: DefaultParam = None,
+) -> Response:
+    """Add the request body to ``?graph=IRI`` (201 when new); without a graph, or with
+    ``?default``, it becomes a new named graph, like a load (201 with its Location)."""
+    if graph is not None:
+        return await _write(request, store, settings, _named(graph, default, ""), replace=False)
+    source = await _body(request)
+    result = await run_write(request, lambda: load(store, [source], settings.base_iri, AGENT))
+    return JSONResponse(
+        asdict(result), status_code=201, headers={"Location": _location(request, result.graph)}
+    )
+
+
+async def _write(
+    request: Request, store: Store, settings: Settings, graph: URIRef, replace: bool
+) -> Response:
+    source = await _body(request)
+
+    def write() -> ChangeResult:
+        planned = prepare_graph_write(store, graph, [source], settings.base_iri, replace)
+        return commit_change(store, planned, settings.base_iri, AGENT)
+
+    result = await run_write(request, write)
+    if result.created:
+        return Response(status_code=201, headers={"Location": _location(request, str(graph))})
+    return Response(status_code=204)
+
+
+async def _body(request: Request) -> Source:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in GRAPH_MEDIA:
+        raise Problem(
+            415,
+            "Unsupported Media Type",
+            f"a graph is sent as one of {', '.join(GRAPH_MEDIA)}, not "
+            f"{media_type or 'no content type'}",
+            accepted=list(GRAPH_MEDIA),
+        )
+    return Source("request body", io.BytesIO(await request.body()), GRAPH_MEDIA[media_type])
+
+
+def _named(graph: str | None, default: str | None, verb: str) -> URIRef:
+    if graph is not None and default is not None:
+        raise Problem(400, "Bad Request", "give either ?graph=IRI or ?default, not both")
+    if default is not None:
+        raise Problem(
+            403,
+            "Forbidden",
+            f"the default graph is the union of the named graphs and cannot be {verb}; "
+            "name a graph: ?graph=IRI",
+        )
+    if graph is None:
+        raise Problem(400, "Bad Request", "name the graph: ?graph=IRI")
+    return _iri(graph)
+
+
+def _iri(graph: str) -> URIRef:
+    try:
+        return URIRef(ox.NamedNode(graph).value)
+    except ValueError as error:
+        raise Problem(400, "Bad Request", f"?graph= is not an IRI: {error}") from None
+
+
+def _location(request: Request, graph: str) -> str:
+    return str(request.url_for("read").include_query_params(graph=graph))
+
+
 @router.delete(
     "/store",
     status_code=204,
     summary="Drop a named graph",
     dependencies=[Depends(require_write_token)],
 )
-async def drop(store: StoreDep, graph: GraphParam = None, default: DefaultParam = None) -> Response:
+async def drop(
+    request: Request, store: StoreDep, graph: GraphParam = None, default: DefaultParam = None
+) -> Response:
     """Remove a named graph and its provenance: the undo of an import."""
-    target = await _target(store, graph, default, dataset_allowed=False)
-    if target == DATASET_DEFAULT_GRAPH_ID:
-        raise Problem(403, "Forbidden", "the default graph holds the provenance of every write")
-    await run_in_threadpool(store.drop_graph, target)
+    target = _named(graph, default, "dropped")
+    if not await run_write(request, lambda: store.drop_graph(target)):
+        raise Problem(404, "Not Found", f"no graph {graph} in this store")
     return Response(status_code=204)
 
 
-async def _target(
-    store, graph: str | None, default: str | None, dataset_allowed: bool
-) -> URIRef | None:
+async def _target(store: Store, graph: str | None, default: str | None) -> URIRef | None:
     if graph is not None and default is not None:
         raise Problem(400, "Bad Request", "give either ?graph=IRI or ?default, not both")
     if default is not None:
         return DATASET_DEFAULT_GRAPH_ID
     if graph is None:
-        if dataset_allowed:
-            return None
-        raise Problem(400, "Bad Request", "name the graph: ?graph=IRI")
+        return None
     if URIRef(graph) not in await run_in_threadpool(store.named_graphs):
         raise Problem(404, "Not Found", f"no graph {graph} in this store")
     return URIRef(graph)

@@ -1,21 +1,27 @@
-"""The SPARQL 1.1 Protocol query operation at ``/sparql`` (GET, POST form, POST query)."""
+"""The SPARQL 1.1 Protocol: queries at ``/sparql`` (GET, POST form, POST query), updates at
+``/sparql/update`` (POST form, POST update; with the write token)."""
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import StoreDep
+from api.auth import require_write_token
+from api.deps import SettingsDep, StoreDep
 from api.negotiation import acceptable, choose
 from api.problems import Problem
 from api.query_page import query_page
-from graph.federation import refused_endpoints
+from api.writing import AGENT, problem_for, run_write
+from graph.federation import fetch, not_allowed, refused_endpoints
+from graph.parsing import ParseError
 from graph.query_output import FORMAT_OF_MEDIA_TYPE, serialize_graph
 from graph.service_description import describe_service
-from graph.store import RESULT_MEDIA_TYPES, QueryKind, QuerySyntaxError, Store, StoreError
-from graph.worker import QueryTimeout, StoreRestarted
+from graph.store import RESULT_MEDIA_TYPES, QueryKind, Store, StoreError, Triple
+from graph.update_plan import parse_update
+from graph.writes import ChangeResult, commit_change, prepare_update
 
 __all__ = ["router"]
 
@@ -23,6 +29,7 @@ router = APIRouter(tags=["sparql"])
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
 #: What the service description is offered as: RDF, or a query page for a browser.
 DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "application/rdf+xml", "text/html")
 
@@ -77,32 +84,83 @@ async def _answer(request: Request, store: Store, params: Sequence[tuple[str, st
     allowed = request.app.state.settings.service_allowlist
 
     def run() -> tuple[QueryKind, str | None, bytes]:
-        refused = refused_endpoints(queries[0], allowed)
-        if refused:
-            raise Problem(
-                403,
-                "Forbidden",
-                f"this service does not call other endpoints with SERVICE ({', '.join(refused)}); "
-                "an administrator can allow endpoint prefixes in EVIDENCE_GRAPH_SERVICE_ALLOWLIST",
-                endpoints=refused,
-            )
+        _refuse_reach("SERVICE", refused_endpoints(queries[0], allowed))
         return store.answer(queries[0], media_types, default_graphs, named_graphs)
 
     try:
         kind, media_type, body = await run_in_threadpool(run)
-    except QuerySyntaxError as error:
-        raise Problem(
-            400, "Bad Request", error.message, line=error.line, column=error.column
-        ) from None
-    except (QueryTimeout, StoreRestarted) as error:
-        raise Problem(
-            503, "Service Unavailable", str(error), headers={"Retry-After": "1"}
-        ) from None
     except StoreError as error:
-        raise Problem(400, "Bad Request", str(error)) from None
+        raise problem_for(error) from None
     if media_type is None:
         choose(accept, RESULT_MEDIA_TYPES[kind], format_name)  # raises the 406 problem
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+@router.post(
+    "/sparql/update",
+    summary="SPARQL update",
+    dependencies=[Depends(require_write_token)],
+    openapi_extra={"requestBody": {"content": {FORM: {}, UPDATE: {}}}},
+)
+async def update(request: Request, store: StoreDep, settings: SettingsDep) -> JSONResponse:
+    """Run an update sent as a form (``update=...``) or as ``application/sparql-update``, with
+    ``using-graph-uri`` and ``using-named-graph-uri``. It is validated on the data it would
+    leave, and applied in one transaction or not at all (422 with the SHACL report)."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    text = _decode(await request.body())
+    if media_type == FORM:
+        params = _pairs(text)
+    elif media_type == UPDATE:
+        params = [("update", text), *request.query_params.multi_items()]
+    else:
+        raise Problem(
+            415,
+            "Unsupported Media Type",
+            f"an update is sent as {FORM} or {UPDATE}, not {media_type or 'no content type'}",
+            accepted=[FORM, UPDATE],
+        )
+    if any(k == "query" for k, _ in params):
+        raise Problem(400, "Bad Request", "a query goes to /sparql, not to /sparql/update")
+    updates = [v for k, v in params if k == "update"]
+    if len(updates) != 1:
+        raise Problem(400, "Bad Request", "give exactly one 'update' parameter")
+    using = [v for k, v in params if k == "using-graph-uri"]
+    using_named = [v for k, v in params if k == "using-named-graph-uri"]
+    allowed = settings.service_allowlist
+
+    def reach() -> dict[str, list[Triple]]:
+        """Refuse what the update may not reach; fetch what its allowed LOADs name."""
+        parsed = parse_update(updates[0], settings.base_iri, using, using_named)
+        _refuse_reach("SERVICE", not_allowed(parsed.service_endpoints, allowed))
+        _refuse_reach("LOAD", not_allowed([iri for iri, _ in parsed.loads], allowed))
+        return {
+            iri: list(fetch(iri, settings.base_iri, settings.max_body_bytes, 30))
+            for iri, _ in parsed.loads
+        }
+
+    try:
+        fetched = await run_in_threadpool(reach)
+    except (StoreError, ParseError) as error:
+        raise problem_for(error) from None
+
+    def write() -> ChangeResult:
+        planned = prepare_update(store, updates[0], settings.base_iri, using, using_named, fetched)
+        return commit_change(store, planned, settings.base_iri, AGENT)
+
+    return JSONResponse(asdict(await run_write(request, write)))
+
+
+def _refuse_reach(keyword: str, refused: list[str]) -> None:
+    """403 when a request would make the service fetch from places it is not allowed to."""
+    if refused:
+        raise Problem(
+            403,
+            "Forbidden",
+            f"this service does not fetch from other places with {keyword} "
+            f"({', '.join(refused)}); an administrator can allow IRI prefixes in "
+            "EVIDENCE_GRAPH_SERVICE_ALLOWLIST",
+            endpoints=refused,
+        )
 
 
 async def _describe(request: Request, store: Store) -> Response:

@@ -1,4 +1,5 @@
-"""Which remote endpoints a query would call with ``SERVICE``: the network reach of a query.
+"""The network reach of queries and updates: the endpoints ``SERVICE`` would call, and the
+documents an allowed ``LOAD`` fetches.
 
 pyoxigraph evaluates ``SERVICE`` by sending HTTP requests, so a query from the web could make
 the service call any address it can reach. The service refuses such queries unless every
@@ -15,22 +16,36 @@ do not count.
 ['?where']
 """
 
+import io
 import re
+import urllib.parse
+import urllib.request
 
 import rdflib.plugins.sparql
 from pyparsing import ParseException
-from rdflib import Variable
+from rdflib import Graph, Variable
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from graph.store import QuerySyntaxError
+from graph.parsing import Source, format_for, parse_into
+from graph.query_output import FORMAT_OF_MEDIA_TYPE
+from graph.store import QuerySyntaxError, StoreError
 
-__all__ = ["collect_endpoints", "refused_endpoints", "service_endpoints"]
+__all__ = [
+    "collect_endpoints",
+    "fetch",
+    "not_allowed",
+    "refused_endpoints",
+    "service_endpoints",
+]
 
 # rdflib would fetch the graphs named by FROM, USING and LOAD from the web: never here.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
+_ACCEPT = (
+    "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.7"
+)
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
@@ -50,11 +65,35 @@ def service_endpoints(sparql: str) -> list[str]:
 
 def refused_endpoints(sparql: str, allowed_prefixes: list[str]) -> list[str]:
     """The endpoints of ``sparql`` that no allowed prefix covers (variables never are)."""
+    return not_allowed(service_endpoints(sparql), allowed_prefixes)
+
+
+def not_allowed(iris: list[str], allowed_prefixes: list[str]) -> list[str]:
+    """The IRIs (or ``?variables``) that no allowed prefix covers.
+
+    >>> not_allowed(["http://a.org/sparql", "http://b.org/x", "?v"], ["http://a.org/"])
+    ['http://b.org/x', '?v']
+    """
     return [
-        endpoint
-        for endpoint in service_endpoints(sparql)
-        if endpoint.startswith("?") or not endpoint.startswith(tuple(allowed_prefixes))
+        iri for iri in iris if iri.startswith("?") or not iri.startswith(tuple(allowed_prefixes))
     ]
+
+
+def fetch(iri: str, base_iri: str, max_bytes: int, timeout_s: float) -> Graph:
+    """The RDF document at ``iri`` (for an allowed ``LOAD``), up to ``max_bytes``, parsed."""
+    request = urllib.request.Request(iri, headers={"Accept": _ACCEPT})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            body = response.read(max_bytes + 1)
+            media_type = response.headers.get_content_type()
+    except (OSError, ValueError) as error:
+        raise StoreError(f"LOAD <{iri}>: {error}") from None
+    if len(body) > max_bytes:
+        raise StoreError(f"LOAD <{iri}>: the document is over {max_bytes} bytes")
+    fmt = FORMAT_OF_MEDIA_TYPE.get(media_type) or format_for(urllib.parse.urlparse(iri).path)
+    graph = Graph()
+    parse_into(graph, Source(iri, io.BytesIO(body), fmt), base_iri)
+    return graph
 
 
 def collect_endpoints(algebra: object) -> list[str]:
