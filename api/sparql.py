@@ -81,11 +81,14 @@ async def _answer(request: Request, store: Store, params: Sequence[tuple[str, st
         kind: acceptable(accept, offered, format_name)
         for kind, offered in RESULT_MEDIA_TYPES.items()
     }
-    allowed = request.app.state.settings.service_allowlist
+    settings = request.app.state.settings
+    allowed = settings.service_allowlist
 
     def run() -> tuple[QueryKind, str | None, bytes]:
         _refuse_reach("SERVICE", refused_endpoints(queries[0], allowed))
-        return store.answer(queries[0], media_types, default_graphs, named_graphs)
+        return store.answer(
+            queries[0], media_types, default_graphs, named_graphs, settings.max_result_bytes
+        )
 
     try:
         kind, media_type, body = await run_in_threadpool(run)

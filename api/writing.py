@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.problems import Problem
 from graph.parsing import ParseError
-from graph.store import QuerySyntaxError, StoreError
+from graph.store import QuerySyntaxError, ResultTooLarge, StoreError
 from graph.validation import ValidationReport
 from graph.worker import QueryTimeout, StoreRestarted
 from graph.writes import InvalidBatch, WriteError
@@ -43,6 +43,8 @@ def problem_for(error: Exception) -> Problem:
         return _invalid(error.report)
     if isinstance(error, QuerySyntaxError | ParseError):
         return Problem(400, "Bad Request", str(error), line=error.line, column=error.column)
+    if isinstance(error, ResultTooLarge):
+        return Problem(422, "Unprocessable Content", str(error))
     if isinstance(error, QueryTimeout | StoreRestarted):
         return Problem(503, "Service Unavailable", str(error), headers={"Retry-After": "1"})
     return Problem(400, "Bad Request", str(error))

@@ -8,7 +8,14 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from graph.query_output import FORMAT_OF_MEDIA_TYPE, render
-from graph.store import QueryKind, QueryResult, QuerySyntaxError, StoreError, Triple
+from graph.store import (
+    QueryKind,
+    QueryResult,
+    QuerySyntaxError,
+    ResultTooLarge,
+    StoreError,
+    Triple,
+)
 from graph.update_plan import Change, parse_update, plan
 
 __all__ = ["MemoryStore"]
@@ -40,6 +47,7 @@ class MemoryStore:
         media_types: Mapping[QueryKind, str | None],
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        max_bytes: int | None = None,
     ) -> tuple[QueryKind, str | None, bytes]:
         if default_graphs or named_graphs:
             raise StoreError(
@@ -50,7 +58,10 @@ class MemoryStore:
         media_type = media_types.get(result.kind)
         if media_type is None:
             return result.kind, None, b""
-        return result.kind, media_type, render(result, FORMAT_OF_MEDIA_TYPE[media_type]).encode()
+        body = render(result, FORMAT_OF_MEDIA_TYPE[media_type]).encode()
+        if max_bytes is not None and len(body) > max_bytes:
+            raise ResultTooLarge(max_bytes)
+        return result.kind, media_type, body
 
     def add_graph(
         self, graph: URIRef, triples: Iterable[Triple], description: Sequence[Triple]

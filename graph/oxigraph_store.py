@@ -1,5 +1,6 @@
 """The default backend: pyoxigraph's on-disk store in a data directory."""
 
+import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -14,6 +15,7 @@ from graph.parsing import FORMATS
 from graph.store import (
     QueryKind,
     QueryResult,
+    ResultTooLarge,
     StoreBusy,
     StoreError,
     Triple,
@@ -65,6 +67,7 @@ class OxigraphStore:
         media_types: Mapping[QueryKind, str | None],
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        max_bytes: int | None = None,
     ) -> tuple[QueryKind, str | None, bytes]:
         # pyoxigraph results must be used and dropped on the thread that made them: all here.
         result = self._run(sparql, default_graphs, named_graphs)
@@ -74,11 +77,14 @@ class OxigraphStore:
             kind = "ASK" if isinstance(result, ox.QueryBoolean) else "SELECT"
             formats = _RESULTS_MEDIA
         media_type = media_types.get(kind)
+        if media_type is None:
+            return kind, None, b""
+        out = _Capped(max_bytes)
         try:
-            body = b"" if media_type is None else result.serialize(format=formats[media_type])
+            result.serialize(out, format=formats[media_type])
         except OSError as error:  # evaluation is lazy: a SERVICE call can fail here
             raise StoreError(f"the query failed while it ran: {error}") from None
-        return kind, media_type, body
+        return kind, media_type, out.getvalue()
 
     def _run(
         self, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str]
@@ -179,6 +185,19 @@ class OxigraphStore:
     def close(self) -> None:
         self._store.flush()
         del self._store
+
+
+class _Capped(io.BytesIO):
+    """A buffer that refuses to grow past ``max_bytes`` (pyoxigraph writes to it in chunks)."""
+
+    def __init__(self, max_bytes: int | None) -> None:
+        super().__init__()
+        self._max_bytes = max_bytes
+
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+        if self._max_bytes is not None and self.tell() + len(chunk) > self._max_bytes:
+            raise ResultTooLarge(self._max_bytes)
+        return super().write(chunk)
 
 
 class _Reader(RdflibStore):

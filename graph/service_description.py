@@ -23,8 +23,9 @@ _FORMAT_OF = {
 
 
 def describe_service(store: Store, endpoint: str) -> Graph:
-    """What the endpoint at ``endpoint`` speaks and serves: languages, result formats,
-    features, and each named graph with its size and provenance."""
+    """What the endpoint at ``endpoint`` (and its update endpoint, ``endpoint/update``) speaks
+    and serves: languages, result formats, features, and each named graph with its size and
+    provenance."""
     graph = Graph()
     graph.bind("sd", SD)
     graph.bind("void", VOID)
@@ -37,6 +38,12 @@ def describe_service(store: Store, endpoint: str) -> Graph:
     for media_type in dict.fromkeys(t for types in RESULT_MEDIA_TYPES.values() for t in types):
         graph.add((service, SD.resultFormat, _FORMAT_OF[media_type]))
     graph.add((service, SD.defaultDataset, dataset))
+    updates = URIRef(f"{endpoint}/update")  # a second service: updates, with the write token
+    graph.add((updates, RDF.type, SD.Service))
+    graph.add((updates, SD.endpoint, updates))
+    graph.add((updates, SD.supportedLanguage, SD.SPARQL11Update))
+    graph.add((updates, SD.feature, SD.UnionDefaultGraph))
+    graph.add((updates, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))

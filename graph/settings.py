@@ -40,14 +40,20 @@ class Settings(BaseSettings):
     )
     service_allowlist: list[str] = Field(
         [],
-        description="IRI prefixes of endpoints a query may call with SERVICE, as a JSON list; "
-        "none by default.",
+        description="IRI prefixes that a query may call with SERVICE and an update may fetch "
+        "with LOAD, as a JSON list; none by default.",
     )
     max_body_bytes: int = Field(
         10_000_000, gt=0, description="Largest request body `serve` accepts (413 beyond)."
     )
     max_query_string_bytes: int = Field(
         65_536, gt=0, description="Largest query string `serve` accepts (413 beyond)."
+    )
+    max_result_bytes: int = Field(
+        512 * 2**20,
+        gt=0,
+        description="Largest query answer `serve` sends; a larger one is refused whole (422), "
+        "never cut short.",
     )
     cors_origins: list[str] = Field(
         [],

@@ -28,6 +28,7 @@ __all__ = [
     "QueryKind",
     "QueryResult",
     "QuerySyntaxError",
+    "ResultTooLarge",
     "Store",
     "StoreBusy",
     "StoreError",
@@ -51,6 +52,20 @@ class StoreBusy(StoreError):
     """The data directory is in use by another process."""
 
 
+class ResultTooLarge(StoreError):
+    """An answer is larger than the service sends; it was not sent in part."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(
+            f"the answer is larger than {max_bytes:,} bytes (EVIDENCE_GRAPH_MAX_RESULT_BYTES); "
+            "nothing was sent: narrow the query, or page through it with LIMIT and OFFSET"
+        )
+        self.max_bytes = max_bytes
+
+    def __reduce__(self) -> tuple:  # rebuilt from its arguments in the worker's parent
+        return type(self), (self.max_bytes,)
+
+
 class QuerySyntaxError(StoreError):
     """A query or update is not valid SPARQL; says where when the parser does."""
 
@@ -58,6 +73,9 @@ class QuerySyntaxError(StoreError):
         where = f" (line {line}, column {column})" if line is not None else ""
         super().__init__(f"SPARQL syntax error{where}: {message}")
         self.message, self.line, self.column = message, line, column
+
+    def __reduce__(self) -> tuple:  # rebuilt from its arguments in the worker's parent
+        return type(self), (self.message, self.line, self.column)
 
 
 #: Media types an answer can be serialised to, by query form.
@@ -123,6 +141,7 @@ class Store(Protocol):
         media_types: Mapping[QueryKind, str | None],
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        max_bytes: int | None = None,
     ) -> tuple[QueryKind, str | None, bytes]:
         """Run a query for the SPARQL protocol and serialise its whole answer in the media type
         given for its form (one of ``RESULT_MEDIA_TYPES``), with no per-row Python work.
@@ -130,7 +149,8 @@ class Store(Protocol):
         form is None (the caller answers 406).
 
         The default graph is the union of all graphs unless ``default_graphs`` names some;
-        ``named_graphs`` limits what ``GRAPH`` can see.
+        ``named_graphs`` limits what ``GRAPH`` can see. An answer over ``max_bytes`` raises
+        ``ResultTooLarge``: it is never cut short.
         """
         ...
 

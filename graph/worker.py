@@ -112,6 +112,7 @@ class WorkerStore:
         media_types: Mapping[QueryKind, str | None],
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        max_bytes: int | None = None,
     ) -> tuple[QueryKind, str | None, bytes]:
         return self._call(
             "answer",
@@ -119,6 +120,7 @@ class WorkerStore:
             dict(media_types),
             list(default_graphs),
             list(named_graphs),
+            max_bytes,
             deadline=True,
         )
 

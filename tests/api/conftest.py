@@ -11,12 +11,13 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from graph.settings import Settings
+from graph.store import Store
 
 
 @contextmanager
-def running(settings: Settings) -> Iterator[tuple[str, FastAPI]]:
-    """Serve ``create_app(settings)`` on a free port; yield its base URL and the app."""
-    app = create_app(settings)
+def running(settings: Settings, store: Store | None = None) -> Iterator[tuple[str, FastAPI]]:
+    """Serve ``create_app(settings, store)`` on a free port; yield its base URL and the app."""
+    app = create_app(settings, store)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -11,6 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
+from graph.memory_store import MemoryStore
 from graph.settings import Settings
 from tests.api.conftest import running
 
@@ -222,6 +223,31 @@ def test_413_for_a_body_or_query_string_over_the_limit(tmp_path) -> None:
         assert httpx.get(f"{url}/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
 
 
+def test_an_answer_over_the_size_cap_is_refused_whole(tmp_path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", max_result_bytes=20_000)
+    with running(settings) as (url, _):
+        everything = "SELECT * WHERE { ?s ?p ?o }"
+        body = problem(httpx.get(f"{url}/sparql", params={"query": everything}), 422)
+        assert "20,000 bytes" in body["detail"] and "LIMIT" in body["detail"]
+        small = httpx.get(f"{url}/sparql", params={"query": everything + " LIMIT 10"})
+        assert len(small.json()["results"]["bindings"]) == 10
+
+
+def test_a_bug_is_a_500_with_a_request_id_that_is_logged_not_echoed(
+    tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Broken(MemoryStore):
+        def named_graphs(self) -> list:
+            raise RuntimeError("internal detail that must not leak")
+
+    settings = Settings(data_dir=tmp_path / "data", store="memory", load_examples=False)
+    with running(settings, Broken()) as (url, _):
+        body = problem(httpx.get(f"{url}/health"), 500)
+    assert "internal detail" not in str(body)
+    logged = [r for r in caplog.records if body["request_id"] in r.getMessage()]
+    assert logged and "internal detail that must not leak" in (logged[0].exc_text or "")
+
+
 def test_cors_is_off_by_default_and_never_with_credentials(service: str, tmp_path) -> None:
     preflight = {"origin": "https://app.example", "access-control-request-method": "POST"}
     plain = httpx.options(f"{service}/sparql", headers=preflight)
@@ -247,6 +273,8 @@ def test_get_without_a_query_describes_the_service(
     endpoint = URIRef(f"{service}/sparql")
     assert (endpoint, URIRef(sd + "endpoint"), endpoint) in graph
     assert (endpoint, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Query")) in graph
+    updates = URIRef(f"{service}/sparql/update")
+    assert (updates, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Update")) in graph
     formats = set(graph.objects(endpoint, URIRef(sd + "resultFormat")))
     assert URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON") in formats
     assert len(formats) == 8
