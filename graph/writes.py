@@ -224,12 +224,15 @@ def commit_change(store: Store, planned: PlannedChange, base_iri: str, agent: st
     created = sorted((touched | change.created) - existing - change.dropped)
     changed = sorted((touched & existing) - change.dropped)
     provenance_out = _descriptions(store, change.dropped, None)
-    provenance_out |= _descriptions(store, changed, VOID.triples)
+    recorded = _descriptions(store, changed, VOID.triples)
+    provenance_out |= recorded
     provenance_in: set[Triple] = set()
     for graph in created:
         size = len(change.added.get(graph, ()))
         provenance_in.update(_describe(graph, [planned.source], size, base_iri, agent))
-    sizes = _sizes(store, changed)
+    sizes = {g: int(n) for g, _, n in recorded}
+    missing = [g for g in changed if g not in sizes]  # a graph written some other way
+    sizes |= _sizes(store, missing) if missing else {}
     for graph in changed:
         size = sizes[graph] + len(change.added.get(graph, ())) - len(change.removed.get(graph, ()))
         provenance_in |= {(graph, VOID.triples, Literal(size)), (graph, DCTERMS.modified, _now())}
