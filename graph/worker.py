@@ -91,7 +91,7 @@ class WorkerStore:
         except (EOFError, OSError) as error:
             if timed_out.is_set():
                 raise QueryTimeout(
-                    f"the query ran longer than {self._timeout_s:g} s and was stopped"
+                    f"the query or update ran longer than {self._timeout_s:g} s and was stopped"
                 ) from None
             if generation != self._generation or not self._manager._process.is_alive():
                 raise StoreRestarted(

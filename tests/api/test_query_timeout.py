@@ -50,3 +50,21 @@ def test_a_runaway_query_is_stopped_while_a_simple_one_answers(tmp_path: Path) -
         before = cpu_seconds(worker)
         threading.Event().wait(1.0)
         assert cpu_seconds(worker) - before < 0.2  # nothing is left burning a core
+
+
+def test_a_runaway_update_is_stopped_and_changes_nothing(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", query_timeout_s=1.0, write_token="t")
+    with running(settings) as (url, _):
+        before = httpx.get(f"{url}/store?format=nquads").content
+        update = "INSERT { GRAPH <http://example.org/g> { ?a <http://example.org/p> ?d } } "
+        update += "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        response = httpx.post(
+            f"{url}/sparql/update",
+            data={"update": update},
+            headers={"authorization": "Bearer t"},
+            timeout=60,
+        )
+        assert response.status_code == 503, response.text
+        assert "longer than 1 s" in response.json()["detail"]
+        assert httpx.get(f"{url}/store?format=nquads").content == before
+        assert httpx.get(f"{url}/sparql", params={"query": SIMPLE}).status_code == 200
