@@ -6,14 +6,17 @@ data posted to it (``?default`` or no parameter) becomes a new named graph, like
 cannot be replaced or dropped."""
 
 import io
+import os
+import tempfile
 from dataclasses import asdict
 from typing import Annotated
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from rdflib import URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_write_token
@@ -55,11 +58,19 @@ async def read(
     media_type = choose(
         request.headers.get("accept"), tuple(offered), request.query_params.get("format")
     )
-    out = io.BytesIO()
-    await run_in_threadpool(store.export, out, offered[media_type], target)
-    body = b"" if request.method == "HEAD" else out.getvalue()
-    headers = {"Vary": "Accept", "Content-Length": str(len(out.getvalue()))}
-    return Response(body, media_type=media_type, headers=headers)
+    with tempfile.NamedTemporaryFile(prefix="export-", delete=False) as dump:
+        path = dump.name
+    try:
+        await run_in_threadpool(store.export, path, offered[media_type], target)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return FileResponse(  # streamed from disk, then deleted; HEAD gets the headers only
+        path,
+        media_type=media_type,
+        headers={"Vary": "Accept"},
+        background=BackgroundTask(os.unlink, path),
+    )
 
 
 @router.put(

@@ -56,8 +56,9 @@ function table(answer) {
 function failure(status, type, text) {
   if (type === "application/problem+json") {
     const problem = JSON.parse(text);
-    const where = "line" in problem ? ` (line ${problem.line}, column ${problem.column})` : "";
-    text = `${problem.title}: ${problem.detail}${where}`;
+    const where = `line ${problem.line}, column ${problem.column}`;
+    const said = !("line" in problem) || String(problem.detail).includes(where);
+    text = `${problem.title}: ${problem.detail}${said ? "" : ` (${where})`}`;
   }
   const message = el("p", `Error ${status}: ${text}`);
   message.className = "error";

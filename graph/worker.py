@@ -160,13 +160,12 @@ class WorkerStore:
         return self._call("count", graph)
 
     def export(self, out: BinaryIO | str, fmt: str, graph: URIRef | None = None) -> None:
+        if isinstance(out, str):  # the child writes the file itself
+            self._call("export", out, fmt, graph)
+            return
         with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as dump:
             self._call("export", dump.name, fmt, graph)
-            if isinstance(out, str):
-                shutil.copyfile(dump.name, out)
-            else:
-                with open(dump.name, "rb") as written:
-                    shutil.copyfileobj(written, out)
+            shutil.copyfileobj(dump, out)
 
     def close(self) -> None:
         try:
