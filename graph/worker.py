@@ -13,7 +13,9 @@ import multiprocessing
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from multiprocessing.managers import BaseManager, RemoteError
 from typing import Any, BinaryIO
 
@@ -49,6 +51,7 @@ class WorkerStore:
         self._lock = threading.Lock()
         self._generation = 0
         self._start()
+        self._watchdog = _Watchdog(self._restart)
 
     @property
     def pid(self) -> int | None:
@@ -76,20 +79,11 @@ class WorkerStore:
     def _call(self, method: str, *args: Any, deadline: bool = False) -> Any:
         with self._lock:  # waits while a restart is under way
             generation, store = self._generation, self._store
-        timer = None
-        timed_out = threading.Event()
-        if deadline:
-
-            def stop() -> None:
-                timed_out.set()
-                self._restart(generation)
-
-            timer = threading.Timer(self._timeout_s, stop)
-            timer.start()
+        watched = self._watchdog.watch(self._timeout_s, generation) if deadline else None
         try:
             return getattr(store, method)(*args)
         except (EOFError, OSError) as error:
-            if timed_out.is_set():
+            if watched is not None and watched.expired:
                 raise QueryTimeout(
                     f"the query or update ran longer than {self._timeout_s:g} s and was stopped"
                 ) from None
@@ -100,8 +94,8 @@ class WorkerStore:
                 ) from error
             raise
         finally:
-            if timer is not None:
-                timer.cancel()
+            if watched is not None:
+                self._watchdog.release(watched)
 
     def query(self, sparql: str) -> QueryResult:
         return self._call("query", sparql, deadline=True)
@@ -168,10 +162,65 @@ class WorkerStore:
             shutil.copyfileobj(dump, out)
 
     def close(self) -> None:
+        self._watchdog.stop()
         try:
             self._call("close")
         finally:
             self._manager.shutdown()
+
+
+@dataclass(eq=False)
+class _Watch:
+    """One call with a deadline."""
+
+    deadline: float
+    generation: int
+    expired: bool = False
+
+
+class _Watchdog:
+    """One thread that stops calls past their deadline (a timer thread per call costs more
+    than the call: 0.2 ms median, 3 ms at p95)."""
+
+    def __init__(self, on_expiry: Callable[[int], None]) -> None:
+        self._on_expiry = on_expiry
+        self._watches: set[_Watch] = set()
+        self._changed = threading.Condition()
+        self._stopped = False
+        threading.Thread(target=self._run, name="query-watchdog", daemon=True).start()
+
+    def watch(self, seconds: float, generation: int) -> _Watch:
+        watch = _Watch(time.monotonic() + seconds, generation)
+        with self._changed:
+            self._watches.add(watch)
+            self._changed.notify()
+        return watch
+
+    def release(self, watch: _Watch) -> None:
+        with self._changed:
+            self._watches.discard(watch)
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopped = True
+            self._changed.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                if self._stopped:
+                    return
+                now = time.monotonic()
+                expired = [w for w in self._watches if w.deadline <= now]
+                for watch in expired:
+                    watch.expired = True
+                    self._watches.discard(watch)
+                if not expired:
+                    soonest = min((w.deadline for w in self._watches), default=None)
+                    self._changed.wait(None if soonest is None else soonest - now)
+                    continue
+            for generation in {w.generation for w in expired}:  # outside the lock: it is slow
+                self._on_expiry(generation)
 
 
 def open_service_store(settings: Settings) -> "WorkerStore | Store":
