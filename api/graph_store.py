@@ -40,6 +40,14 @@ GRAPH_MEDIA = {
     "application/rdf+xml": "rdfxml",
 }
 DATASET_MEDIA = {"application/trig": "trig", "application/n-quads": "nquads"}
+_SUFFIX = {
+    "turtle": "ttl",
+    "ntriples": "nt",
+    "json-ld": "jsonld",
+    "rdfxml": "rdf",
+    "trig": "trig",
+    "nquads": "nq",
+}
 
 GraphParam = Annotated[str | None, Query(alias="graph", description="IRI of a named graph.")]
 DefaultParam = Annotated[
@@ -65,9 +73,11 @@ async def read(
     except BaseException:
         os.unlink(path)
         raise
+    name = "dataset" if target is None else "default-graph" if graph is None else "graph"
     return FileResponse(  # streamed from disk, then deleted; HEAD gets the headers only
         path,
         media_type=media_type,
+        filename=f"{name}.{_SUFFIX[offered[media_type]]}",  # what a browser saves it as
         headers={"Vary": "Accept"},
         background=BackgroundTask(os.unlink, path),
     )

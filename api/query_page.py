@@ -1,35 +1,15 @@
-"""The page a browser gets at ``/sparql``: a query form that works offline, with examples."""
+"""The page a browser gets at ``/sparql``: a query form that works offline, with the stored
+queries as examples."""
 
 from html import escape
 from urllib.parse import urlencode
 
+from queries import stored_queries
+
 __all__ = ["EXAMPLES", "query_page"]
 
-#: Ready example questions over the example evidence.
-EXAMPLES = {
-    "What supports or challenges each hypothesis?": """\
-PREFIX ev: <https://w3id.org/evidence-graph/ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?hypothesis ?relation ?evidence ?label WHERE {
-  ?evidence ?relation ?hypothesis .
-  VALUES ?relation { ev:supports ev:challenges }
-  ?hypothesis a ev:Hypothesis .
-  OPTIONAL { ?evidence rdfs:label ?label }
-} ORDER BY ?hypothesis ?relation ?evidence""",
-    "Every hazard ratio, with its interval and level": """\
-PREFIX ev: <https://w3id.org/evidence-graph/ns#>
-SELECT ?finding ?hr ?lower ?upper ?level ?p WHERE {
-  ?finding ev:estimate ?e . ?e a ev:HazardRatio ; ev:pointEstimate ?hr .
-  OPTIONAL { ?e ev:ciLower ?lower ; ev:ciUpper ?upper ; ev:ciLevel ?level }
-  OPTIONAL { ?e ev:pValue ?p }
-} ORDER BY ?finding""",
-    "What cites what": """\
-PREFIX cito: <http://purl.org/spar/cito/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?citing ?cited ?title WHERE {
-  ?citing cito:cites ?cited . OPTIONAL { ?cited dcterms:title ?title }
-}""",
-}
+#: Ready example questions: the stored queries (``queries/*.rq``), by summary.
+EXAMPLES = {query.summary: query.text for query in stored_queries()}
 _FORMATS = ("json", "xml", "csv", "tsv", "turtle", "ntriples", "json-ld", "rdfxml")
 
 #: Runs the form and the examples in the page: SPARQL JSON as a table, any other format as text,

@@ -47,6 +47,7 @@ def test_the_dataset_and_each_graph_can_be_read(served: str) -> None:
     assert sorted(sizes) == [293, 539]
     quads = httpx.get(f"{served}/store", headers={"accept": "application/n-quads"})
     assert quads.headers["content-type"].startswith("application/n-quads")
+    assert quads.headers["content-disposition"] == 'attachment; filename="dataset.nq"'
     assert quads.text.count(" .\n") == 849
     provenance = Graph().parse(
         data=httpx.get(f"{served}/store", params={"default": ""}).content, format="turtle"
