@@ -6,6 +6,7 @@ from typing import BinaryIO
 from pyparsing import ParseException
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
 
 from graph.query_output import FORMAT_OF_MEDIA_TYPE, render
 from graph.store import (
@@ -29,9 +30,9 @@ class MemoryStore:
     def __init__(self) -> None:
         self._dataset = Dataset(default_union=True)
 
-    def query(self, sparql: str) -> QueryResult:
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
         try:
-            answer = self._dataset.query(sparql)
+            answer = self._dataset.query(sparql, initBindings=dict(bindings or {}))
         except ParseException as error:
             raise QuerySyntaxError(str(error.msg), error.lineno, error.column) from error
         if answer.type == "ASK":
@@ -48,13 +49,14 @@ class MemoryStore:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         max_bytes: int | None = None,
+        bindings: Mapping[str, Node] | None = None,
     ) -> tuple[QueryKind, str | None, bytes]:
         if default_graphs or named_graphs:
             raise StoreError(
                 "default-graph-uri and named-graph-uri need the oxigraph store; "
                 "use FROM and FROM NAMED in the query instead"
             )
-        result = self.query(sparql)
+        result = self.query(sparql, bindings)
         media_type = media_types.get(result.kind)
         if media_type is None:
             return result.kind, None, b""

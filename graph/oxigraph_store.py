@@ -43,8 +43,8 @@ class OxigraphStore:
             raise StoreError(f"cannot open the store in {data_dir}: {error}") from error
         self.data_dir = data_dir
 
-    def query(self, sparql: str) -> QueryResult:
-        answer = self._run(sparql, (), ())
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        answer = self._run(sparql, (), (), bindings)
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ASK", boolean=bool(answer))
         if isinstance(answer, ox.QueryTriples):
@@ -68,9 +68,10 @@ class OxigraphStore:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         max_bytes: int | None = None,
+        bindings: Mapping[str, Node] | None = None,
     ) -> tuple[QueryKind, str | None, bytes]:
         # pyoxigraph results must be used and dropped on the thread that made them: all here.
-        result = self._run(sparql, default_graphs, named_graphs)
+        result = self._run(sparql, default_graphs, named_graphs, bindings)
         if isinstance(result, ox.QueryTriples):
             kind, formats = "CONSTRUCT", _RDF_MEDIA
         else:
@@ -87,9 +88,15 @@ class OxigraphStore:
         return kind, media_type, out.getvalue()
 
     def _run(
-        self, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str]
+        self,
+        sparql: str,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        bindings: Mapping[str, Node] | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         dataset: dict = {"use_default_graph_as_union": not default_graphs}
+        if bindings:
+            dataset["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
         if default_graphs:
             dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs:

@@ -131,8 +131,9 @@ class QueryResult:
 class Store(Protocol):
     """A quad store: named graphs whose union is the default graph for queries."""
 
-    def query(self, sparql: str) -> QueryResult:
-        """Run a SPARQL 1.1 query over the union of all graphs."""
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        """Run a SPARQL 1.1 query over the union of all graphs; ``bindings`` (variable name ->
+        term) are bound after parsing, never pasted into the text."""
         ...
 
     def answer(
@@ -142,6 +143,7 @@ class Store(Protocol):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         max_bytes: int | None = None,
+        bindings: Mapping[str, Node] | None = None,
     ) -> tuple[QueryKind, str | None, bytes]:
         """Run a query for the SPARQL protocol and serialise its whole answer in the media type
         given for its form (one of ``RESULT_MEDIA_TYPES``), with no per-row Python work.

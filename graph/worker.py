@@ -20,6 +20,7 @@ from multiprocessing.managers import BaseManager, RemoteError
 from typing import Any, BinaryIO
 
 from rdflib import URIRef
+from rdflib.term import Node
 
 from graph.settings import Settings
 from graph.store import QueryKind, QueryResult, Store, StoreError, Triple, open_store
@@ -97,8 +98,8 @@ class WorkerStore:
             if watched is not None:
                 self._watchdog.release(watched)
 
-    def query(self, sparql: str) -> QueryResult:
-        return self._call("query", sparql, deadline=True)
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        return self._call("query", sparql, dict(bindings or {}), deadline=True)
 
     def answer(
         self,
@@ -107,6 +108,7 @@ class WorkerStore:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         max_bytes: int | None = None,
+        bindings: Mapping[str, Node] | None = None,
     ) -> tuple[QueryKind, str | None, bytes]:
         return self._call(
             "answer",
@@ -115,6 +117,7 @@ class WorkerStore:
             list(default_graphs),
             list(named_graphs),
             max_bytes,
+            dict(bindings or {}),
             deadline=True,
         )
 
