@@ -12,14 +12,18 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
+import queries
 from api import graph_store, sparql
 from api.deps import StoreDep
+from api.docs import install_docs
 from api.limits import SizeLimits
 from api.problems import install_problem_handlers
+from api.stored_queries import install_stored_queries
 from graph.examples import load_examples
 from graph.imports import ImportRecord, list_imports
 from graph.settings import Settings
 from graph.store import Store
+from graph.stored_queries import load_catalogue
 from graph.worker import open_service_store
 
 __all__ = ["create_app"]
@@ -44,10 +48,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         title="evidence-graph",
         summary="Evidence knowledge graph: studies, findings, claims and hypotheses as RDF.",
         lifespan=lifespan,
-        docs_url=None,  # FastAPI's docs pages load their scripts from a CDN; the service is offline
+        docs_url=None,  # FastAPI's own docs page loads Swagger UI from a CDN: served locally below
         redoc_url=None,
     )
     app.state.settings = settings
+    folders = [queries.folder(), *([settings.queries_dir] if settings.queries_dir else [])]
+    app.state.catalogue = load_catalogue(folders)
     app.state.write_lock = threading.Lock()
     install_problem_handlers(app)
     app.add_middleware(
@@ -65,6 +71,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         )
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
+    install_stored_queries(app, app.state.catalogue)
+    install_docs(app)
     app.add_api_route("/health", health, methods=["GET"], tags=["service"])
     app.add_api_route("/", home, methods=["GET"], response_class=HTMLResponse, tags=["service"])
     return app

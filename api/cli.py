@@ -19,6 +19,7 @@ from graph.parsing import FORMATS, ParseError, Source
 from graph.query_output import QUERY_FORMATS, render
 from graph.settings import Settings
 from graph.store import DATASET_FORMATS, GRAPH_FORMATS, Store, StoreError, open_store
+from graph.stored_queries import CatalogueError
 from graph.validation import ValidationReport
 from graph.writes import InvalidBatch, WriteError, WriteResult, commit, prepare
 
@@ -252,6 +253,12 @@ def export(fmt: str | None, graph: str | None, output: Any, **options: Any) -> N
     help="Load the example evidence into an empty store "
     "[env EVIDENCE_GRAPH_LOAD_EXAMPLES; default on].",
 )
+@click.option(
+    "--queries-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of your own stored queries (*.rq), served next to the built-in ones "
+    "[env EVIDENCE_GRAPH_QUERIES_DIR].",
+)
 @store_options
 def serve(host: str, port: int, load_examples_: bool | None, **options: Any) -> None:
     """Run the HTTP service (uvicorn)."""
@@ -262,7 +269,12 @@ def serve(host: str, port: int, load_examples_: bool | None, **options: Any) -> 
 
     settings = _settings(load_examples=load_examples_, **options)
     store = _guarded(lambda: open_service_store(settings))
-    uvicorn.run(create_app(settings, store), host=host, port=port)
+    try:
+        app = _guarded(lambda: create_app(settings, store))  # a bad stored query stops here
+    except BaseException:
+        store.close()
+        raise
+    uvicorn.run(app, host=host, port=port)
 
 
 @main.command("load-examples")
@@ -293,7 +305,7 @@ def _guarded(action: Callable[[], T]) -> T:
     except InvalidBatch as error:
         _print_report(error.report, as_json=False)
         raise SystemExit(1) from None
-    except (WriteError, ParseError, StoreError) as error:
+    except (WriteError, ParseError, StoreError, CatalogueError) as error:
         raise click.ClickException(str(error)) from None
 
 

@@ -55,7 +55,7 @@ DefaultParam = Annotated[
 ]
 
 
-@router.api_route("/store", methods=["GET", "HEAD"], summary="Read a graph or the dataset")
+@router.get("/store", summary="Read a graph or the dataset")
 async def read(
     request: Request, store: StoreDep, graph: GraphParam = None, default: DefaultParam = None
 ) -> Response:
@@ -81,6 +81,9 @@ async def read(
         headers={"Vary": "Accept"},
         background=BackgroundTask(os.unlink, path),
     )
+
+
+router.add_api_route("/store", read, methods=["HEAD"], include_in_schema=False)
 
 
 @router.put(

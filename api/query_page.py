@@ -1,15 +1,11 @@
-"""The page a browser gets at ``/sparql``: a query form that works offline, with the stored
-queries as examples."""
+"""The page a browser gets at ``/sparql``: a query form that works offline, with examples."""
 
+from collections.abc import Mapping
 from html import escape
 from urllib.parse import urlencode
 
-from queries import stored_queries
+__all__ = ["query_page"]
 
-__all__ = ["EXAMPLES", "query_page"]
-
-#: Ready example questions: the stored queries (``queries/*.rq``), by summary.
-EXAMPLES = {query.summary: query.text for query in stored_queries()}
 _FORMATS = ("json", "xml", "csv", "tsv", "turtle", "ntriples", "json-ld", "rdfxml")
 
 #: Runs the form and the examples in the page: SPARQL JSON as a table, any other format as text,
@@ -75,17 +71,18 @@ for (const link of document.querySelectorAll("#examples a")) {
 """
 
 
-def query_page(endpoint: str) -> str:
-    """The HTML of the query page; every link and the form submit to ``endpoint``. With script,
-    answers show in the page (SPARQL JSON as a table), errors with their line and column."""
-    examples = "\n".join(
+def query_page(endpoint: str, examples: Mapping[str, str]) -> str:
+    """The HTML of the query page; every link and the form submit to ``endpoint``; ``examples``
+    are ready queries by title. With script, answers show in the page (SPARQL JSON as a table),
+    errors with their line and column."""
+    items = "\n".join(
         f'<li><a href="{escape(endpoint)}?{escape(urlencode({"query": q, "format": "csv"}))}">'
         f"{escape(title)}</a> <details><summary>query</summary><pre>{escape(q)}</pre></details>"
         "</li>"
-        for title, q in EXAMPLES.items()
+        for title, q in examples.items()
     )
     options = "".join(f"<option>{f}</option>" for f in _FORMATS)
-    first = escape(next(iter(EXAMPLES.values())))
+    first = escape(next(iter(examples.values()), "SELECT * WHERE { ?s ?p ?o } LIMIT 10"))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>evidence-graph SPARQL</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}}
@@ -104,7 +101,7 @@ td,th{{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:left}}</style
 CONSTRUCT and DESCRIBE. The default graph is the union of all graphs.</p>
 <h2>Examples</h2>
 <ul id="examples">
-{examples}
+{items}
 </ul>
 <script>
 {_SCRIPT}</script>

@@ -1,12 +1,13 @@
 """The SPARQL 1.1 Protocol: queries at ``/sparql`` (GET, POST form, POST query), updates at
 ``/sparql/update`` (POST form, POST update; with the write token)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from rdflib.term import Node
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_write_token
@@ -20,10 +21,11 @@ from graph.parsing import ParseError
 from graph.query_output import FORMAT_OF_MEDIA_TYPE, serialize_graph
 from graph.service_description import describe_service
 from graph.store import RESULT_MEDIA_TYPES, QueryKind, Store, StoreError, Triple
+from graph.stored_queries import ready_examples
 from graph.update_plan import parse_update
 from graph.writes import ChangeResult, commit_change, prepare_update
 
-__all__ = ["router"]
+__all__ = ["answer_query", "router"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -73,21 +75,43 @@ async def _answer(request: Request, store: Store, params: Sequence[tuple[str, st
         raise Problem(400, "Bad Request", "an update goes to /sparql/update, not to /sparql")
     if len(queries) != 1:
         raise Problem(400, "Bad Request", "give exactly one 'query' parameter")
-    default_graphs = [v for k, v in params if k == "default-graph-uri"]
-    named_graphs = [v for k, v in params if k == "named-graph-uri"]
+    return await answer_query(
+        request,
+        store,
+        queries[0],
+        default_graphs=[v for k, v in params if k == "default-graph-uri"],
+        named_graphs=[v for k, v in params if k == "named-graph-uri"],
+        format_name=next((v for k, v in params if k == "format"), None),
+    )
+
+
+async def answer_query(
+    request: Request,
+    store: Store,
+    sparql: str,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
+    bindings: Mapping[str, Node] | None = None,
+    format_name: str | None = None,
+) -> Response:
+    """Run ``sparql`` and answer in the media type the request negotiates (``format_name``, a
+    browser's override, wins over ``Accept``): the whole answer, or a problem."""
     accept = request.headers.get("accept")
-    format_name = next((v for k, v in params if k == "format"), None)  # a browser's override
     media_types = {
         kind: acceptable(accept, offered, format_name)
         for kind, offered in RESULT_MEDIA_TYPES.items()
     }
     settings = request.app.state.settings
-    allowed = settings.service_allowlist
 
     def run() -> tuple[QueryKind, str | None, bytes]:
-        _refuse_reach("SERVICE", refused_endpoints(queries[0], allowed))
+        _refuse_reach("SERVICE", refused_endpoints(sparql, settings.service_allowlist))
         return store.answer(
-            queries[0], media_types, default_graphs, named_graphs, settings.max_result_bytes
+            sparql,
+            media_types,
+            default_graphs,
+            named_graphs,
+            settings.max_result_bytes,
+            bindings,
         )
 
     try:
@@ -172,7 +196,8 @@ async def _describe(request: Request, store: Store) -> Response:
         request.headers.get("accept"), DESCRIPTION_TYPES, request.query_params.get("format")
     )
     if media_type == "text/html":
-        return HTMLResponse(query_page(endpoint), headers={"Vary": "Accept"})
+        examples = ready_examples(request.app.state.catalogue)
+        return HTMLResponse(query_page(endpoint, examples), headers={"Vary": "Accept"})
     description = await run_in_threadpool(describe_service, store, endpoint)
     body = serialize_graph(description, FORMAT_OF_MEDIA_TYPE[media_type])
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})

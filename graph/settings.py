@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     load_examples: bool = Field(
         True, description="`serve` loads the example evidence when the store is empty."
     )
+    queries_dir: Path | None = Field(
+        None,
+        description="A folder of your own stored queries (`*.rq`), served next to the built-in "
+        "ones; none by default.",
+    )
 
     @field_validator("base_iri")
     @classmethod

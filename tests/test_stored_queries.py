@@ -1,20 +1,21 @@
-"""The stored queries in queries/: well named, summarised, and answering on the example evidence."""
+"""The stored queries in queries/: each loads and answers on the example evidence."""
 
 import pytest
 
+import queries
 from graph.examples import load_examples
 from graph.store import Store
-from queries import stored_queries
+from graph.stored_queries import load_catalogue, ready_examples
 from tests.conftest import BASE
 
-
-def test_the_stored_queries_are_found_with_their_summaries() -> None:
-    found = {q.name: q.summary for q in stored_queries()}
-    assert found["hazard-ratios"] == "Every hazard ratio, with its interval and level"
-    assert len(found) == len(set(found.values())) >= 3
+CATALOGUE = load_catalogue([queries.folder()])
 
 
-@pytest.mark.parametrize("query", stored_queries(), ids=lambda q: q.name)
-def test_each_stored_query_answers_on_the_example_evidence(store: Store, query) -> None:
+def test_the_built_in_queries_load_with_summaries() -> None:
+    assert len({q.summary for q in CATALOGUE.values()}) == len(CATALOGUE) >= 3
+
+
+@pytest.mark.parametrize("name", sorted(ready_examples(CATALOGUE)))
+def test_each_ready_example_answers_on_the_example_evidence(store: Store, name: str) -> None:
     load_examples(store, BASE)
-    assert store.query(query.text).rows
+    assert store.query(ready_examples(CATALOGUE)[name]).rows

@@ -22,8 +22,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from api.query_page import EXAMPLES
+import queries
+from graph.stored_queries import load_catalogue, ready_examples
 
+EXAMPLES = ready_examples(load_catalogue([queries.folder()]))
 BASE = "http://127.0.0.1:8000/id/"
 SUPPORTERS = """\
 PREFIX ev: <https://w3id.org/evidence-graph/ns#>
