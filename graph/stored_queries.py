@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import yaml
-from pyparsing import ParseException
+from pyparsing import ParseException, ParseResults
 from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -336,8 +336,11 @@ def _header(path: Path, text: str) -> tuple[dict, list[str]]:
 def _parse(path: Path, text: str, header_length: int) -> tuple[str, set[str], set[str]]:
     """The query form, the names of every variable in the query, and those a SELECT
     projects."""
+    variables: set[str] = set()
     try:
-        algebra = translateQuery(parseQuery(text)).algebra
+        parsed = parseQuery(text)
+        _collect_variables(parsed, variables)  # the query's own (the algebra adds some)
+        algebra = translateQuery(parsed).algebra
     except ParseException as error:
         raise CatalogueError(path, error.lineno, f"SPARQL: {error.msg}") from None
     except Exception as error:  # rdflib reports undefined prefixes and such this way
@@ -345,8 +348,6 @@ def _parse(path: Path, text: str, header_length: int) -> tuple[str, set[str], se
     kind = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT"}.get(
         algebra.name, "DESCRIBE"
     )
-    variables: set[str] = set()
-    _collect_variables(algebra, variables)
     projected = {str(v) for v in algebra.get("PV") or []} if kind == "SELECT" else variables
     return kind, variables, projected
 
@@ -354,11 +355,11 @@ def _parse(path: Path, text: str, header_length: int) -> tuple[str, set[str], se
 def _collect_variables(node: object, found: set[str]) -> None:
     if isinstance(node, Variable):
         found.add(str(node))
+    elif isinstance(node, list | tuple | ParseResults):  # (pyparsing calls its results a Mapping)
+        for value in node:
+            _collect_variables(value, found)
     elif isinstance(node, Mapping):
         for value in node.values():
-            _collect_variables(value, found)
-    elif isinstance(node, list | tuple | set | frozenset):
-        for value in node:
             _collect_variables(value, found)
 
 
