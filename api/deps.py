@@ -10,12 +10,13 @@ from graph.store import Store
 __all__ = ["SettingsDep", "StoreDep"]
 
 
-def get_store(request: Request) -> Store:
-    """The app's store, opened on start-up."""
+async def get_store(request: Request) -> Store:
+    """The app's store, opened on start-up (``async``: FastAPI would run a plain function in
+    its thread pool, a second thread hand-off on every request)."""
     return request.app.state.store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     return request.app.state.settings
 

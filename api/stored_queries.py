@@ -14,13 +14,12 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import get_store
 from api.negotiation import FORMAT_NAMES, choose
 from api.problems import Problem
 from api.sparql import answer_query
 from api.writing import problem_for
 from graph.query_output import FORMAT_OF_MEDIA_TYPE, render
-from graph.store import RESULT_MEDIA_TYPES, QueryResult, StoreError
+from graph.store import RESULT_MEDIA_TYPES, QueryResult, Store, StoreError
 from graph.stored_queries import InvalidParameter, Parameter, StoredQuery
 
 __all__ = ["install_stored_queries"]
@@ -117,7 +116,7 @@ async def _answer(request: Request, query: StoredQuery, values: Mapping[str, Any
         bound = query.bind(values, page)
     except InvalidParameter as error:
         raise Problem(422, "Unprocessable Content", str(error), parameter=error.parameter) from None
-    store = get_store(request)
+    store: Store = request.app.state.store
     if bound.page_size is None:
         return await answer_query(
             request, store, bound.sparql, bindings=bound.bindings, format_name=format_name
