@@ -52,13 +52,17 @@ class Client:
 
     def get(self, query: Query) -> tuple[float, bytes]:
         """Send ``query`` (GET), read the whole answer; return the seconds it took and the body."""
-        target = f"{self.path}?{urlencode({'query': query.text})}"
+        return self.fetch(f"{self.path}?{urlencode({'query': query.text})}", query.accept)
+
+    def fetch(self, target: str, accept: str) -> tuple[float, bytes]:
+        """GET ``target`` (a path and query string), read the whole answer; return the seconds
+        it took and the body."""
         try:
             if time.monotonic() - self._last_used > 2:  # servers drop idle connections: untimed
                 self._connection.close()
                 self._connection.connect()
             started = time.perf_counter()
-            self._connection.request("GET", target, headers={"Accept": query.accept})
+            self._connection.request("GET", target, headers={"Accept": accept})
             response = self._connection.getresponse()
             body = response.read()
         except (OSError, http.client.HTTPException) as error:

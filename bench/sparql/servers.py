@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from bench.sparql.queries import GRAPH
 
-__all__ = ["LABELS", "Server", "start"]
+__all__ = ["LABELS", "Server", "start", "start_ours_with_queries"]
 
 ROOT = Path(__file__).parents[2]
 BIN = Path(sys.executable).parent
@@ -103,7 +103,14 @@ def start(key: str, data: Path, workdir: Path, query_timeout_s: float) -> Server
     return _STARTERS[key](data, workdir, query_timeout_s)
 
 
-def _start_ours(data: Path, workdir: Path, query_timeout_s: float) -> Server:
+def start_ours_with_queries(data: Path, workdir: Path, queries_dir: Path) -> Server:
+    """This service, with the stored queries in ``queries_dir`` next to its own."""
+    return _start_ours(data, workdir, 3600, queries_dir)
+
+
+def _start_ours(
+    data: Path, workdir: Path, query_timeout_s: float, queries_dir: Path | None = None
+) -> Server:
     store_dir = workdir / "evidence-graph"
     started = time.perf_counter()
     store = ox.Store(str(store_dir))
@@ -117,6 +124,8 @@ def _start_ours(data: Path, workdir: Path, query_timeout_s: float) -> Server:
         "EVIDENCE_GRAPH_LOAD_EXAMPLES": "false",
         "EVIDENCE_GRAPH_QUERY_TIMEOUT_S": str(query_timeout_s),
     }
+    if queries_dir is not None:
+        env["EVIDENCE_GRAPH_QUERIES_DIR"] = str(queries_dir)
     port = _free_port()
     command = [str(_executable("evidence-graph")), "serve", "--host", "127.0.0.1"]
     return _launch("ours", [*command, "--port", str(port)], f"{port}/sparql", workdir, load_s, env)
