@@ -16,7 +16,7 @@ from api.negotiation import acceptable, choose
 from api.problems import Problem
 from api.query_page import query_page
 from api.writing import AGENT, problem_for, run_write
-from graph.federation import fetch, not_allowed, refused_endpoints
+from graph.federation import dataset_graphs, fetch, not_allowed, refused_endpoints
 from graph.parsing import ParseError
 from graph.query_output import FORMAT_OF_MEDIA_TYPE, serialize_graph
 from graph.service_description import describe_service
@@ -104,7 +104,21 @@ async def answer_query(
     settings = request.app.state.settings
 
     def run() -> tuple[QueryKind, str | None, bytes]:
-        _refuse_reach("SERVICE", refused_endpoints(sparql, settings.service_allowlist))
+        allowed = settings.service_allowlist
+        _refuse_reach("SERVICE", refused_endpoints(sparql, allowed))
+        named = [*dataset_graphs(sparql), *default_graphs, *named_graphs]
+        if named:
+            stored = {str(g) for g in store.named_graphs()}
+            elsewhere = sorted({g for g in named if g not in stored})
+            if elsewhere:
+                raise Problem(
+                    403,
+                    "Forbidden",
+                    "FROM, FROM NAMED, default-graph-uri and named-graph-uri name graphs of "
+                    f"this store, and {', '.join(elsewhere)} is not one: this service does not "
+                    "fetch graphs from elsewhere (GET /sparql describes the ones it has)",
+                    graphs=elsewhere,
+                )
         return store.answer(
             sparql,
             media_types,

@@ -34,6 +34,7 @@ from graph.store import QuerySyntaxError, StoreError
 
 __all__ = [
     "collect_endpoints",
+    "dataset_graphs",
     "fetch",
     "not_allowed",
     "refused_endpoints",
@@ -47,6 +48,24 @@ _ACCEPT = (
     "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.7"
 )
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+
+
+def dataset_graphs(sparql: str) -> list[str]:
+    """The graphs a query names with ``FROM`` and ``FROM NAMED``.
+
+    >>> dataset_graphs("PREFIX e: <http://e.org/> SELECT * FROM e:a FROM NAMED <http://b> {}")
+    ['http://e.org/a', 'http://b']
+    """
+    if not _FROM.search(sparql):
+        return []
+    try:
+        algebra = translateQuery(parseQuery(sparql)).algebra
+    except ParseException as error:
+        raise QuerySyntaxError(str(error.msg), error.lineno, error.column) from None
+    # rdflib's CompValue.get answers the key itself for a missing key, so test membership
+    clauses = algebra["datasetClause"] if "datasetClause" in algebra else []  # noqa: SIM401
+    return [str(c["default"] if "default" in c else c["named"]) for c in clauses or []]
 
 
 def service_endpoints(sparql: str) -> list[str]:

@@ -348,7 +348,7 @@ def _parse(path: Path, text: str, header_length: int) -> tuple[str, set[str], se
     kind = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT"}.get(
         algebra.name, "DESCRIBE"
     )
-    projected = {str(v) for v in algebra.get("PV") or []} if kind == "SELECT" else variables
+    projected = {str(v) for v in algebra["PV"]} if kind == "SELECT" else variables
     return kind, variables, projected
 
 

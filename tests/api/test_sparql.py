@@ -196,6 +196,26 @@ def test_service_to_a_listener_is_refused_and_the_listener_sees_nothing(service:
         listener.close()
 
 
+def test_from_a_graph_elsewhere_is_refused_and_the_listener_sees_nothing(service: str) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(1.0)
+    remote = f"http://127.0.0.1:{listener.getsockname()[1]}/data.ttl"
+    try:
+        for params in (
+            {"query": f"SELECT * FROM <{remote}> WHERE {{ ?s ?p ?o }}"},
+            {"query": f"SELECT * FROM NAMED <{remote}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"},
+            {"query": "SELECT * WHERE { ?s ?p ?o }", "default-graph-uri": remote},
+        ):
+            body = problem(httpx.get(f"{service}/sparql", params=params), 403)
+            assert body["graphs"] == [remote]
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        listener.close()
+
+
 def test_413_for_a_body_or_query_string_over_the_limit(tmp_path) -> None:
     settings = Settings(
         data_dir=tmp_path / "data",
