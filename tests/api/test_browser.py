@@ -292,3 +292,13 @@ def test_a_new_answer_replaces_the_last_one(page: WebDriver, service: str) -> No
     results = page.find_element(By.ID, "results")
     WebDriverWait(page, WAIT_S).until(lambda _: results.text == "Answer: true")
     assert results.find_elements(By.TAG_NAME, "table") == []
+
+
+def test_the_api_docs_render_every_stored_query_offline(page: WebDriver, service: str) -> None:
+    page.get(f"{service}/docs")
+    wait_for(page, ".opblock")  # Swagger UI drew the operations of the OpenAPI document
+    shown = page.find_element(By.ID, "swagger-ui").text
+    for name in ("hypothesis-evidence", "citation-chain", "publication-by-identifier"):
+        assert f"/queries/{name}" in shown
+    assert elsewhere(requested(page)) == []
+    assert script_errors(page) == []
