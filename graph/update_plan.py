@@ -28,6 +28,8 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql import update as rdflib_update
 from rdflib.plugins.sparql.algebra import translateUpdate
+from rdflib.plugins.sparql.evaluate import evalPart
+from rdflib.plugins.sparql.evalutils import _fillTemplate
 from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import QueryContext
@@ -146,9 +148,38 @@ def plan(
             target += list(source)
         elif operation.name == "Create":
             overlay.create(URIRef(operation.graphiri), silent=bool(operation.silent))
+        elif operation.name == "Modify" and operation.using:
+            _modify_using(ctx, operation, overlay, dataset, union)
         else:
             _OPERATIONS[operation.name](ctx, operation)
     return overlay.change
+
+
+def _modify_using(
+    ctx: QueryContext, operation: CompValue, overlay: "_Overlay", dataset: Dataset, union: Graph
+) -> None:
+    """DELETE/INSERT with USING or USING NAMED (or the protocol's using-graph-uri and
+    using-named-graph-uri): the WHERE sees the merge of the USING graphs as its default graph
+    (empty without one) and only the USING NAMED graphs for GRAPH; the templates write to the
+    store as usual (to the WITH graph, or the union, when they name no graph)."""
+    default = Graph()
+    for clause in operation.using:
+        if clause.default:
+            default += list(dataset.get_context(clause.default))
+    overlay.visible = {URIRef(c.named) for c in operation.using if c.named}
+    try:
+        solutions = list(evalPart(ctx.pushGraph(default), operation.where))
+    finally:
+        overlay.visible = None
+    target = dataset.get_context(operation.withClause) if operation.withClause else union
+    for solution in solutions:
+        for template, change in ((operation.delete, "__isub__"), (operation.insert, "__iadd__")):
+            if not template:
+                continue
+            getattr(target, change)(list(_fillTemplate(template.triples, solution)))
+            for graph, triples in template.quads.items():
+                named = dataset.get_context(solution.get(graph))
+                getattr(named, change)(list(_fillTemplate(triples, solution)))
 
 
 def _located(sparql: str) -> QuerySyntaxError | None:
@@ -174,6 +205,7 @@ class _Overlay(RdflibStore):
         super().__init__()
         self.base = base
         self.change = Change()
+        self.visible: set[URIRef] | None = None  # the named graphs a WHERE may see, if limited
 
     # -- reading --------------------------------------------------------------------------
 
@@ -181,6 +213,8 @@ class _Overlay(RdflibStore):
         self, pattern: tuple[Node | None, Node | None, Node | None], context: Graph | None = None
     ) -> Iterator[tuple[Triple, Iterator[Graph]]]:
         wanted = _name(context)
+        if wanted is not None and self.visible is not None and wanted not in self.visible:
+            return
         names = [wanted] if wanted is not None else None
         seen: set[Triple] = set()
         for name, triple in self._quads(pattern, names):
@@ -221,6 +255,8 @@ class _Overlay(RdflibStore):
         if triple is None:
             names |= {_name(g) or DATASET_DEFAULT_GRAPH_ID for g in self.base.contexts()}
             names = (names - self.change.dropped) | self.change.created
+        if self.visible is not None:
+            names &= self.visible
         for name in sorted(names - {DATASET_DEFAULT_GRAPH_ID}):
             yield Graph(store=self, identifier=name)
 

@@ -151,6 +151,7 @@ def test_using_graph_uri_limits_what_the_where_sees(served: str) -> None:
     everywhere = tag(f"{EX}tags/all")
     in_first = tag(f"{EX}tags/first", **{"using-graph-uri": first})
     assert 0 < in_first < everywhere
+    assert tag(f"{EX}tags/none", **{"using-named-graph-uri": first}) == 0  # empty default graph
     clash = f"INSERT {{ ?s ?p ?o }} USING <{first}> WHERE {{ ?s ?p ?o }}"
     assert (
         "USING" in problem(post_update(served, clash, **{"using-graph-uri": first}), 400)["detail"]

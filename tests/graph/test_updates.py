@@ -140,7 +140,7 @@ def test_implied_citation_and_blank_nodes_are_handled_like_a_load(loaded) -> Non
     assert str(creator).startswith(f"{BASE}.well-known/genid/")
 
 
-def test_using_graph_uri_sets_the_dataset_of_the_where(loaded) -> None:
+def test_using_graph_uris_set_the_dataset_of_the_where(loaded) -> None:
     store, graph = loaded
     other = update(store, f'INSERT DATA {{ <{EX}a> dcterms:alternative "x" }}').created[0]
     planned = prepare_update(
@@ -150,6 +150,17 @@ def test_using_graph_uri_sets_the_dataset_of_the_where(loaded) -> None:
         using_graphs=[other],
     )
     assert planned.change.counts()["inserted"] == 1  # only a is in that graph
+
+    def tagged(where: str, **using: list[str]) -> set:
+        sparql = f'INSERT {{ ?s dcterms:alternative "y" }} WHERE {{ {where} }}'
+        planned = prepare_update(store, PREFIX + sparql, BASE, **using)
+        return {s for triples in planned.change.added.values() for s, _, _ in triples}
+
+    every = tagged("GRAPH ?g { ?s ?p ?o }")
+    assert every == {URIRef(f"{EX}a"), URIRef(f"{EX}b")}
+    assert tagged("GRAPH ?g { ?s ?p ?o }", using_named_graphs=[other]) == {URIRef(f"{EX}a")}
+    assert tagged(f"GRAPH <{graph}> {{ ?s ?p ?o }}", using_named_graphs=[other]) == set()
+    assert tagged("?s ?p ?o", using_named_graphs=[other]) == set()  # no USING: empty default
     with pytest.raises(StoreError, match="USING"):
         prepare_update(
             store,
