@@ -65,12 +65,10 @@ class Server:
                 raise RuntimeError(
                     f"{self.label} exited ({self.process.returncode}):\n{self.tail()}"
                 )
-            try:
-                with urllib.request.urlopen(probe, timeout=5) as answer:
-                    if answer.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
+            # not listening yet: an OSError (URLError is one), and the next try
+            with contextlib.suppress(OSError), urllib.request.urlopen(probe, timeout=5) as answer:
+                if answer.status == 200:
+                    break
             if time.perf_counter() - started > timeout_s:
                 raise RuntimeError(
                     f"{self.label} did not answer in {timeout_s:g} s:\n{self.tail()}"
