@@ -20,12 +20,13 @@ from graph.federation import dataset_graphs, fetch, not_allowed, refused_endpoin
 from graph.parsing import ParseError
 from graph.query_output import FORMAT_OF_MEDIA_TYPE, serialize_graph
 from graph.service_description import describe_service
+from graph.settings import Settings
 from graph.store import RESULT_MEDIA_TYPES, QueryKind, Store, StoreError, Triple
 from graph.stored_queries import ready_examples
 from graph.update_plan import parse_update
 from graph.writes import ChangeResult, commit_change, prepare_update
 
-__all__ = ["answer_query", "router"]
+__all__ = ["answer_query", "check_reach", "router"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -104,21 +105,7 @@ async def answer_query(
     settings = request.app.state.settings
 
     def run() -> tuple[QueryKind, str | None, bytes]:
-        allowed = settings.service_allowlist
-        _refuse_reach("SERVICE", refused_endpoints(sparql, allowed))
-        named = [*dataset_graphs(sparql), *default_graphs, *named_graphs]
-        if named:
-            stored = {str(g) for g in store.named_graphs()}
-            elsewhere = sorted({g for g in named if g not in stored})
-            if elsewhere:
-                raise Problem(
-                    403,
-                    "Forbidden",
-                    "FROM, FROM NAMED, default-graph-uri and named-graph-uri name graphs of "
-                    f"this store, and {', '.join(elsewhere)} is not one: this service does not "
-                    "fetch graphs from elsewhere (GET /sparql describes the ones it has)",
-                    graphs=elsewhere,
-                )
+        check_reach(store, settings, sparql, [*default_graphs, *named_graphs])
         return store.answer(
             sparql,
             media_types,
@@ -189,6 +176,26 @@ async def update(request: Request, store: StoreDep, settings: SettingsDep) -> JS
         return commit_change(store, planned, settings.base_iri, AGENT)
 
     return JSONResponse(asdict(await run_write(request, write)))
+
+
+def check_reach(store: Store, settings: Settings, sparql: str, graphs: Sequence[str]) -> None:
+    """Refuse (403) a query that would call an endpoint the allow-list does not cover, or that
+    names, with FROM or the protocol's ``graphs``, a graph this store does not hold."""
+    _refuse_reach("SERVICE", refused_endpoints(sparql, settings.service_allowlist))
+    named = [*dataset_graphs(sparql), *graphs]
+    if not named:
+        return
+    stored = {str(g) for g in store.named_graphs()}
+    elsewhere = sorted({g for g in named if g not in stored})
+    if elsewhere:
+        raise Problem(
+            403,
+            "Forbidden",
+            "FROM, FROM NAMED, default-graph-uri and named-graph-uri name graphs of "
+            f"this store, and {', '.join(elsewhere)} is not one: this service does not "
+            "fetch graphs from elsewhere (GET /sparql describes the ones it has)",
+            graphs=elsewhere,
+        )
 
 
 def _refuse_reach(keyword: str, refused: list[str]) -> None:

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.negotiation import FORMAT_NAMES, choose
 from api.problems import Problem
-from api.sparql import answer_query
+from api.sparql import answer_query, check_reach
 from api.writing import problem_for
 from graph.query_output import FORMAT_OF_MEDIA_TYPE, render
 from graph.store import RESULT_MEDIA_TYPES, QueryResult, Store, StoreError
@@ -122,8 +122,14 @@ async def _answer(request: Request, query: StoredQuery, values: Mapping[str, Any
             request, store, bound.sparql, bindings=bound.bindings, format_name=format_name
         )
     media_type = choose(request.headers.get("accept"), RESULT_MEDIA_TYPES["SELECT"], format_name)
+    settings = request.app.state.settings
+
+    def run() -> QueryResult:
+        check_reach(store, settings, bound.sparql, ())
+        return store.query(bound.sparql, bound.bindings)
+
     try:
-        result = await run_in_threadpool(store.query, bound.sparql, bound.bindings)
+        result = await run_in_threadpool(run)
     except StoreError as error:
         raise problem_for(error) from None
     more = len(result.rows) > bound.page_size

@@ -26,6 +26,7 @@ TYPES = {
     "boolean": "true",
     "date": "2013-12-11",
 }
+REMOTE = "http://127.0.0.1:9/sparql"  # nothing listens: a call would fail, not be refused
 ATTACKS = [
     '" } UNION { ?s ?p ?v } #',
     "' } ; DROP ALL ; SELECT * { '",
@@ -57,6 +58,10 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "#+ summary: As many rows as values\n#+ pagination: 3\n#+ params:\n"
         "#+   - name: k\n#+     type: integer\n#+     multiple: true\n"
         "SELECT ?k WHERE { } ORDER BY ?k\n"
+    )
+    (folder / "paged-remote.rq").write_text(
+        "#+ summary: A paged query that calls another endpoint\n#+ pagination: 5\n"
+        f"SELECT * WHERE {{ SERVICE <{REMOTE}> {{ ?s ?p ?o }} }}\n"
     )
     data_dir = tmp_path_factory.mktemp("data") / "data"
     mixed = folder.parent / "grlc-and-mine"
@@ -252,3 +257,8 @@ def test_a_wrong_query_file_stops_serve_with_its_file_and_line(tmp_path: Path) -
     )
     assert done.returncode == 1
     assert f"{folder / 'broken.rq'}:3: parameter 'gone' is not used" in done.stderr
+
+
+def test_a_paged_stored_query_is_refused_its_service_call_like_sparql(service: str) -> None:
+    body = problem(httpx.get(f"{service}/queries/paged-remote"), 403)
+    assert body["endpoints"] == [REMOTE]
