@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_write_token
 from api.deps import SettingsDep, StoreDep
-from api.negotiation import choose
+from api.negotiation import choose, content_type
 from api.problems import Problem
 from api.writing import AGENT, run_write
 from graph.parsing import Source
@@ -146,7 +146,7 @@ async def _write(
 
 
 async def _body(request: Request) -> Source:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = content_type(request)
     if media_type not in GRAPH_MEDIA:
         raise Problem(
             415,

@@ -8,10 +8,12 @@
 'text/csv'
 """
 
+from starlette.requests import Request
+
 from api.problems import Problem
 from graph.query_output import FORMAT_OF_MEDIA_TYPE
 
-__all__ = ["FORMAT_NAMES", "acceptable", "choose"]
+__all__ = ["FORMAT_NAMES", "acceptable", "choose", "content_type"]
 
 #: Short names for the ``format=`` override a browser can put in a link (``format=csv``).
 FORMAT_NAMES = {name: media_type for media_type, name in FORMAT_OF_MEDIA_TYPE.items()}
@@ -73,3 +75,8 @@ def _quality(accept: str, media_type: str) -> tuple[float, int]:
         if found is None or specificity > found[0]:
             found = (specificity, q)
     return (0.0, -1) if found is None else (found[1], found[0])
+
+
+def content_type(request: Request) -> str:
+    """The media type a request's body is sent as, without parameters, in lower case."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()

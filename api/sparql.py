@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_write_token
 from api.deps import SettingsDep, StoreDep
-from api.negotiation import acceptable, choose
+from api.negotiation import acceptable, choose, content_type
 from api.problems import Problem
 from api.query_page import query_page
 from api.writing import AGENT, problem_for, run_write
@@ -55,31 +55,14 @@ async def query_by_get(request: Request, store: StoreDep) -> Response:
 )
 async def query_by_post(request: Request, store: StoreDep) -> Response:
     """Run a query sent as a form (``query=...``) or directly as ``application/sparql-query``."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await request.body()
-    text = _decode(body)
-    if media_type == FORM:
-        return await _answer(request, store, _pairs(text))
-    if media_type == QUERY:
-        return await _answer(request, store, [("query", text), *request.query_params.multi_items()])
-    raise Problem(
-        415,
-        "Unsupported Media Type",
-        f"a query is sent as {FORM} or {QUERY}, not {media_type or 'no content type'}",
-        accepted=[FORM, QUERY],
-    )
+    return await _answer(request, store, await _posted(request, "query", QUERY))
 
 
 async def _answer(request: Request, store: Store, params: Sequence[tuple[str, str]]) -> Response:
-    queries = [v for k, v in params if k == "query"]
-    if any(k == "update" for k, _ in params):
-        raise Problem(400, "Bad Request", "an update goes to /sparql/update, not to /sparql")
-    if len(queries) != 1:
-        raise Problem(400, "Bad Request", "give exactly one 'query' parameter")
     return await answer_query(
         request,
         store,
-        queries[0],
+        _one(params, "query", "update", "/sparql/update"),
         default_graphs=[v for k, v in params if k == "default-graph-uri"],
         named_graphs=[v for k, v in params if k == "named-graph-uri"],
         format_name=next((v for k, v in params if k == "format"), None),
@@ -134,31 +117,15 @@ async def update(request: Request, store: StoreDep, settings: SettingsDep) -> JS
     """Run an update sent as a form (``update=...``) or as ``application/sparql-update``, with
     ``using-graph-uri`` and ``using-named-graph-uri``. It is validated on the data it would
     leave, and applied in one transaction or not at all (422 with the SHACL report)."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    text = _decode(await request.body())
-    if media_type == FORM:
-        params = _pairs(text)
-    elif media_type == UPDATE:
-        params = [("update", text), *request.query_params.multi_items()]
-    else:
-        raise Problem(
-            415,
-            "Unsupported Media Type",
-            f"an update is sent as {FORM} or {UPDATE}, not {media_type or 'no content type'}",
-            accepted=[FORM, UPDATE],
-        )
-    if any(k == "query" for k, _ in params):
-        raise Problem(400, "Bad Request", "a query goes to /sparql, not to /sparql/update")
-    updates = [v for k, v in params if k == "update"]
-    if len(updates) != 1:
-        raise Problem(400, "Bad Request", "give exactly one 'update' parameter")
+    params = await _posted(request, "update", UPDATE)
+    sparql = _one(params, "update", "query", "/sparql")
     using = [v for k, v in params if k == "using-graph-uri"]
     using_named = [v for k, v in params if k == "using-named-graph-uri"]
     allowed = settings.service_allowlist
 
     def reach() -> dict[str, list[Triple]]:
         """Refuse what the update may not reach; fetch what its allowed LOADs name."""
-        parsed = parse_update(updates[0], settings.base_iri, using, using_named)
+        parsed = parse_update(sparql, settings.base_iri, using, using_named)
         _refuse_reach("SERVICE", not_allowed(parsed.service_endpoints, allowed))
         _refuse_reach("LOAD", not_allowed([iri for iri, _ in parsed.loads], allowed))
         return {
@@ -172,7 +139,7 @@ async def update(request: Request, store: StoreDep, settings: SettingsDep) -> JS
         raise problem_for(error) from None
 
     def write() -> ChangeResult:
-        planned = prepare_update(store, updates[0], settings.base_iri, using, using_named, fetched)
+        planned = prepare_update(store, sparql, settings.base_iri, using, using_named, fetched)
         return commit_change(store, planned, settings.base_iri, AGENT)
 
     return JSONResponse(asdict(await run_write(request, write)))
@@ -222,6 +189,33 @@ async def _describe(request: Request, store: Store) -> Response:
     description = await run_in_threadpool(describe_service, store, endpoint)
     body = serialize_graph(description, FORMAT_OF_MEDIA_TYPE[media_type])
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+async def _posted(request: Request, name: str, direct: str) -> list[tuple[str, str]]:
+    """The parameters of a protocol POST: a form, or the ``name`` operation sent directly as
+    ``direct`` with the other parameters in the query string (415 for anything else)."""
+    media_type = content_type(request)
+    text = _decode(await request.body())
+    if media_type == FORM:
+        return _pairs(text)
+    if media_type == direct:
+        return [(name, text), *request.query_params.multi_items()]
+    raise Problem(
+        415,
+        "Unsupported Media Type",
+        f"'{name}' is sent as {FORM} or {direct}, not {media_type or 'no content type'}",
+        accepted=[FORM, direct],
+    )
+
+
+def _one(params: Sequence[tuple[str, str]], name: str, other: str, other_path: str) -> str:
+    """The one ``name`` parameter (400 for none, several, or the ``other`` operation too)."""
+    if any(k == other for k, _ in params):
+        raise Problem(400, "Bad Request", f"'{other}' goes to {other_path}, not here")
+    given = [v for k, v in params if k == name]
+    if len(given) != 1:
+        raise Problem(400, "Bad Request", f"give exactly one '{name}' parameter")
+    return given[0]
 
 
 def _decode(body: bytes) -> str:
