@@ -251,8 +251,8 @@ def commit_change(store: Store, planned: PlannedChange, base_iri: str, agent: st
 def _checked(store: Store, change: Change, source: str, base_iri: str) -> PlannedChange:
     """Validate the stored data as ``change`` would leave it, for every node it touches."""
     _skolemise(change, base_iri)
-    for triples in change.added.values():
-        triples |= _implied_citations(triples)
+    for graph, triples in change.added.items():
+        triples |= _unstored(store, graph, _implied_citations(triples) - triples)
     added = Graph()
     for triples in change.added.values():
         for triple in triples:
@@ -267,6 +267,19 @@ def _checked(store: Store, change: Change, source: str, base_iri: str) -> Planne
         touched |= {s for (s,) in rows}
     context, context_only = _stored_context(store, touched, change.removed)
     return PlannedChange(change, source, validate(added, context, context_only))
+
+
+def _unstored(store: Store, graph: URIRef, citations: set[Triple]) -> set[Triple]:
+    """The ``citations`` that the named graph ``graph`` does not hold yet."""
+    if not citations or graph == NEW_GRAPH:
+        return citations
+    stored = _ask_in_chunks(
+        store,
+        "?s",
+        sorted({s for s, _, _ in citations}),
+        f"SELECT ?s ?o WHERE {{ {{values}} GRAPH <{graph}> {{ ?s <{CITO.cites}> ?o }} }}",
+    )
+    return citations - {(s, CITO.cites, o) for s, o in stored}
 
 
 def _skolemise(change: Change, base_iri: str) -> None:

@@ -126,6 +126,14 @@ def test_an_update_that_changes_nothing_is_accepted(loaded) -> None:
     assert quads(store) == before
 
 
+def test_an_implied_citation_already_stored_is_not_counted_again(loaded) -> None:
+    store, graph = loaded  # a cites b already
+    result = update(store, f"INSERT DATA {{ GRAPH <{graph}> {{ <{EX}a> cito:extends <{EX}b> }} }}")
+    assert result.inserted == 1
+    [record] = list_imports(store)
+    assert record.triples == store.count(URIRef(graph)) == 8
+
+
 def test_implied_citation_and_blank_nodes_are_handled_like_a_load(loaded) -> None:
     store, graph = loaded
     update(store, f"INSERT DATA {{ GRAPH <{graph}> {{ <{EX}b> cito:extends <{EX}a> }} }}")
