@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 _CHUNK = 500  # terms per VALUES block when asking the store
+_PARTS = frozenset({EV.certaintyRating, EV.input})  # objects the shapes read values of
 
 
 class WriteError(Exception):
@@ -396,8 +397,10 @@ def _stored_context(
 
     Every node a write describes or points at is validated on the union of the write and its
     stored description, so a conflict with stored data is caught by the write that creates it.
-    Their neighbours only lend their types (for ``sh:class``); they are not judged again, so
-    they are returned as the context-only nodes whose results are ignored.
+    Their parts (the GRADE ratings of a certainty, the inputs of a pooled estimate: nodes whose
+    values the shapes sum or compare) are described too; other neighbours only lend their types
+    (for ``sh:class``). Neither is judged again: they are returned as the context-only nodes
+    whose results are ignored.
     """
 
     def kept(rows: list[tuple]) -> list[Triple]:
@@ -408,6 +411,15 @@ def _stored_context(
             store,
             "?s",
             sorted(touched),
+            "SELECT ?s ?p ?o ?g WHERE { {values} GRAPH ?g { ?s ?p ?o } }",
+        )
+    )
+    parts = {o for _, p, o in described if p in _PARTS and o not in touched}
+    described += kept(
+        _ask_in_chunks(
+            store,
+            "?s",
+            sorted(parts),
             "SELECT ?s ?p ?o ?g WHERE { {values} GRAPH ?g { ?s ?p ?o } }",
         )
     )

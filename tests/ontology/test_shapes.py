@@ -73,6 +73,7 @@ COMPONENTS: dict[URIRef, str | None] = {
 }
 COMPONENTS.update(
     {
+        SH.sparql: "SPARQLConstraintComponent",  # the SHACL spelling, not "Sparql..."
         SH.flags: None,
         SH.qualifiedValueShape: None,
         SH.qualifiedValueShapesDisjoint: None,
