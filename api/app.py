@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
 import queries
-from api import graph_store, sparql
+from api import evidence, graph_store, sparql, synthesis
 from api.deps import StoreDep
 from api.docs import install_docs
 from api.limits import SizeLimits
@@ -71,6 +71,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         )
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
+    app.include_router(evidence.router)
+    app.include_router(synthesis.router)
     install_stored_queries(app, app.state.catalogue)
     install_docs(app)
     app.add_api_route("/health", health, methods=["GET"], tags=["service"])

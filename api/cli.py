@@ -334,3 +334,10 @@ def _default_agent() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "cli"
+
+
+# The evidence commands live in their own module, which imports the helpers above.
+from api.cli_evidence import evidence_map_command, synthesize_command  # noqa: E402
+
+main.add_command(evidence_map_command)
+main.add_command(synthesize_command)
