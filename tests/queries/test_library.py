@@ -23,8 +23,10 @@ from graph.examples import load_examples
 from graph.memory_store import MemoryStore
 from graph.oxigraph_store import OxigraphStore
 from graph.parsing import Source
+from graph.pooled_results import record
 from graph.store import Store
 from graph.stored_queries import load_catalogue
+from graph.synthesis import Selection, synthesize
 from graph.writes import WriteResult, load
 from tests.conftest import BASE, PREFIXES, paper
 
@@ -42,6 +44,8 @@ LIBRARY = (
     "provenance",
     "publication-by-identifier",
     "hazard-ratios",
+    "pooled-results",
+    "certainty",
 )
 EV = "https://w3id.org/evidence-graph/ns#"
 CITO = "http://purl.org/spar/cito/"
@@ -140,6 +144,37 @@ def extended(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     store.close()
 
 
+CONTROLS = (
+    "no LRT",
+    "no surgery of the primary",
+    "systemic therapy alone",
+    "continued systemic therapy",
+)
+# Made up for the tests, not facts: a curator's GRADE rating of the Soran finding.
+RATING = f"""\
+<{BASE}finding/soran2018-os> ev:certainty ev:LowCertainty ;
+    ev:startingCertainty ev:HighCertainty ;
+    ev:certaintyRating <{BASE}rating/soran-rob> , <{BASE}rating/soran-imprecision> .
+<{BASE}rating/soran-rob> a ev:CertaintyRating ; ev:gradeDomain ev:RiskOfBias ; ev:levels -1 ;
+    rdfs:comment "Open label." .
+<{BASE}rating/soran-imprecision> a ev:CertaintyRating ; ev:gradeDomain ev:Imprecision ;
+    ev:levels -1 ; rdfs:comment "Fewer than 300 events." .
+"""
+
+
+@pytest.fixture(scope="module")
+def synthesised(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    """The example evidence, the recorded OS synthesis (REML and fixed) and a GRADE rating."""
+    store = _open(backend, tmp_path_factory.mktemp("synthesised"))
+    writes = load_examples(store, BASE)
+    selection = Selection(("LRT",), CONTROLS, "OS", methods=("REML", "fixed"))
+    record(store, synthesize(store, BASE, selection), BASE, "tester")
+    rdfs = "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    writes.append(_write(store, "rating.ttl", rdfs + RATING, "curator"))
+    yield Loaded(store, writes)
+    store.close()
+
+
 # ---------------------------------------------------------------------------------------------
 # The files
 # ---------------------------------------------------------------------------------------------
@@ -229,9 +264,15 @@ def test_hypothesis_evidence_shows_a_challenge_and_who_linked_it(extended: Loade
 
 def test_hypothesis_evidence_works_for_a_claim_too(examples: Loaded) -> None:
     rows = ask(examples.store, "hypothesis-evidence", hypothesis=iri("claim/badwe-no-os-benefit"))
-    assert [(r["relation"], r["evidence"], r["claimant"]) for r in rows] == [
-        (EV + "supports", iri("claim/osborne-practice-changing"), iri("person/osborne-ck"))
-    ]
+    links = {(r["relation"], r["evidence"], r["claimant"]) for r in rows}
+    assert links == {
+        (EV + "supports", iri("claim/osborne-practice-changing"), iri("person/osborne-ck")),
+        (EV + "supports", iri("finding/badwe2015-os"), None),
+        (EV + "supports", iri("finding/khan2022-os"), None),
+        (EV + "challenges", iri("finding/soran2018-os"), None),
+    }
+    soran = next(r for r in rows if r["relation"] == EV + "challenges")
+    assert (soran["estimateType"], soran["pointEstimate"]) == (EV + "HazardRatio", Decimal("0.66"))
 
 
 def test_hypothesis_list_counts_supporting_and_challenging_evidence(
@@ -609,3 +650,46 @@ def test_publication_by_identifier_gives_every_identifier(examples: Loaded) -> N
         iri(f"publication/{p}")
         for p in ("fisher1989", "badwe2013", "badwe2015", "soran2018", "fitzal2019", "khan2022")
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthesis and certainty
+# ---------------------------------------------------------------------------------------------
+
+
+def test_pooled_results_list_both_pools_with_their_four_inputs(synthesised: Loaded) -> None:
+    rows = ask(synthesised.store, "pooled-results")
+    pools = {row["pooled"]: row for row in rows}
+    assert sorted(str(p["method"]) for p in pools.values()) == ["REML", "fixed"]
+    assert len(rows) == 8  # four findings in each of the two pools
+    for pooled, row in pools.items():
+        weights = [float(r["weight"]) for r in rows if r["pooled"] == pooled]
+        assert sum(weights) == pytest.approx(100)
+        assert row["studies"] == 4 and row["outcome"] == iri(OS)
+        assert row["measure"] == EV + "HazardRatio"
+        assert row["ciLower"] < row["estimate"] < row["ciUpper"]
+        assert str(row["software"]).startswith("evidence-graph ")
+    fitzal = next(r for r in rows if r["finding"] == iri("finding/fitzal2019-os"))
+    assert "inverted" in str(fitzal["conversions"])
+
+
+def test_pooled_results_a_finding_contributes_to(synthesised: Loaded) -> None:
+    khan = ask(synthesised.store, "pooled-results", finding=iri("finding/khan2022-os"))
+    assert len(khan) == 2 and {r["finding"] for r in khan} == {iri("finding/khan2022-os")}
+    assert "90% interval" in str(khan[0]["conversions"])
+    assert ask(synthesised.store, "pooled-results", finding=iri("finding/badwe2013-os-72m")) == []
+
+
+def test_certainty_gives_the_level_and_each_domain_with_its_reason(synthesised: Loaded) -> None:
+    rows = ask(synthesised.store, "certainty", outcome=iri(OS))
+    assert [
+        (r["rated"], r["certainty"], r["starting"], r["domain"], r["levels"]) for r in rows
+    ] == [
+        (iri("finding/soran2018-os"), "low", "high", "imprecision", -1),
+        (iri("finding/soran2018-os"), "low", "high", "risk of bias", -1),
+    ]
+    assert rows[1]["reason"] == "Open label." and rows[0]["kind"] == EV + "Finding"
+    assert (
+        ask(synthesised.store, "certainty", outcome=iri("concept/outcome/locoregional-progression"))
+        == []
+    )
