@@ -49,6 +49,10 @@ __all__ = [
 
 _CHUNK = 500  # terms per VALUES block when asking the store
 _PARTS = frozenset({EV.certaintyRating, EV.input})  # objects the shapes read values of
+_PART_VALUES = frozenset(  # what a part says that its owner's shapes depend on
+    {EV.levels, EV.gradeDomain, EV.finding, EV.sourceEstimate, EV.analysedEffect}
+    | {EV.standardError, EV.weight}
+)
 
 
 class WriteError(Exception):
@@ -108,7 +112,7 @@ def prepare(
     _normalise_identifiers(graph)
     _add_implied_citations(graph)
     matched = _match_stored(graph, store)
-    context, context_only = _stored_context(store, _touched(graph), {})
+    context, context_only = _stored_context(store, _touched(graph) | _owners(store, graph), {})
     on_step(f"validating {len(graph):,} triples against the shapes")
     report = validate(graph, context, context_only)
     return Batch(graph, [s.name for s in sources], report, matched)
@@ -259,7 +263,7 @@ def _checked(store: Store, change: Change, source: str, base_iri: str) -> Planne
         for triple in triples:
             added.add(triple)
     removed = [t for triples in change.removed.values() for t in triples]
-    touched = _touched([*added, *removed])
+    touched = _touched([*added, *removed]) | _owners(store, [*added, *removed])
     untyped = sorted({s for s, p, _ in removed if p == RDF.type and isinstance(s, URIRef)})
     if untyped:  # what points at a node that loses a type may now point at the wrong thing
         rows = _ask_in_chunks(
@@ -446,6 +450,17 @@ def _touched(triples: Iterable[Triple]) -> set[Node]:
         if p != RDF.type and isinstance(o, URIRef):
             touched.add(o)
     return touched
+
+
+def _owners(store: Store, triples: Iterable[Triple]) -> set[Node]:
+    """The stored nodes whose parts the ``triples`` change (a GRADE rating's levels, a pool
+    input's weight): they are judged again, as if the write touched them."""
+    parts = sorted({s for s, p, _ in triples if p in _PART_VALUES and isinstance(s, URIRef)})
+    if not parts:
+        return set()
+    properties = " ".join(p.n3() for p in sorted(_PARTS))
+    template = f"SELECT DISTINCT ?s WHERE {{ {{values}} VALUES ?p {{ {properties} }} ?s ?p ?o }}"
+    return {s for (s,) in _ask_in_chunks(store, "?o", parts, template)}
 
 
 def _ask_in_chunks(store: Store, var: str, terms: list, template: str) -> list[tuple]:
