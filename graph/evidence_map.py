@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 import networkx as nx
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
@@ -81,6 +82,20 @@ class EvidenceMap:
         }
 
 
+def _check_target(store: Store, node: str) -> URIRef:
+    """``node`` as an IRI; NotInGraph unless it is a hypothesis, claim or finding in the graph
+    (a study has triples too, but no evidence map)."""
+    try:
+        ox.NamedNode(node)
+    except ValueError as error:
+        raise NotInGraph(f"{node!r} is not an IRI: {error}") from None
+    iri = URIRef(node)
+    kinds = " ".join(k.n3() for k in (EV.Hypothesis, EV.Claim, EV.Finding))
+    if not store.query(f"ASK {{ VALUES ?kind {{ {kinds} }} {iri.n3()} a ?kind }}").boolean:
+        raise NotInGraph(f"<{node}> is not a hypothesis, claim or finding in the graph")
+    return iri
+
+
 def list_hypotheses(store: Store) -> list[dict]:
     """Every hypothesis with its label, statement, and how many claims and findings support
     and challenge it directly (the stored query ``hypothesis-list``)."""
@@ -103,15 +118,13 @@ def list_hypotheses(store: Store) -> list[dict]:
 
 def evidence_map(store: Store, target: str) -> EvidenceMap:
     """Everything that supports or challenges ``target`` (an IRI), directly or through chains."""
-    node = URIRef(target)
+    node = _check_target(store, target)
     links = _links(store, node)
     chains = nx.DiGraph()
     for link in links:
         chains.add_edge(URIRef(link.source), URIRef(link.target), sign=_SIGN[EV[link.relation]])
     nodes = sorted(set(chains.nodes) | {node})
     described = _describe(store, nodes)
-    if node not in described:
-        raise NotInGraph(f"<{target}> is not a hypothesis, claim or finding in the graph")
     evidence = []
     for iri, (stance, depth, paths) in _stances(chains, node).items():
         evidence.append(described[iri] | {"stance": stance, "depth": depth, "chains": paths})
@@ -123,7 +136,7 @@ def evidence_map(store: Store, target: str) -> EvidenceMap:
 def evidence_subgraph(store: Store, target: str) -> Graph:
     """The triples behind the map as RDF: the nodes on it, their estimates and certainty
     ratings, and the provenance of the graphs that hold the links."""
-    node = URIRef(target)
+    node = _check_target(store, target)
     links = _links(store, node)
     nodes = {node} | {URIRef(v) for link in links for v in (link.source, link.target)}
     graphs = {URIRef(link.graph) for link in links}
@@ -143,8 +156,6 @@ def evidence_subgraph(store: Store, target: str) -> Graph:
         graph.bind(prefix, namespace)
     for triple in result.triples:
         graph.add(triple)
-    if not graph:
-        raise NotInGraph(f"<{target}> is not in the graph")
     return graph
 
 
@@ -295,42 +306,48 @@ def _add_estimates(store: Store, values: str, described: dict[Node, dict]) -> No
           OPTIONAL {{ ?estimate ev:pValue ?p ; ev:pValueComparator ?pc }}
           OPTIONAL {{ ?node ev:referenceArm ?reference
                       OPTIONAL {{ ?reference skos:prefLabel|rdfs:label ?refLabel }} }}
-        }} ORDER BY ?estimate""",
+        }} ORDER BY ?estimate DESC(LANGMATCHES(LANG(?refLabel), "en")) STR(?refLabel)""",
     ):
-        if r["node"] in described:
-            described[r["node"]].setdefault("estimates", []).append(
-                {
-                    "iri": str(r["estimate"]),
-                    "measure": str(r["type"]).rsplit("#", 1)[-1],
-                    "point": _number(r["point"]),
-                    "ci_lower": _number(r["lower"]),
-                    "ci_upper": _number(r["upper"]),
-                    "ci_level": _number(r["level"]),
-                    "p_value": _number(r["p"]),
-                    "p_comparator": _text(r["pc"]),
-                    "relative_to": _text(r["refLabel"]) or _text(r["reference"]),
-                }
-            )
+        if r["node"] not in described:
+            continue
+        estimates = described[r["node"]].setdefault("estimates", [])
+        if any(e["iri"] == str(r["estimate"]) for e in estimates):
+            continue  # another label of the reference arm: the first (English) one is kept
+        estimates.append(
+            {
+                "iri": str(r["estimate"]),
+                "measure": str(r["type"]).rsplit("#", 1)[-1],
+                "point": _number(r["point"]),
+                "ci_lower": _number(r["lower"]),
+                "ci_upper": _number(r["upper"]),
+                "ci_level": _number(r["level"]),
+                "p_value": _number(r["p"]),
+                "p_comparator": _text(r["pc"]),
+                "relative_to": _text(r["refLabel"]) or _text(r["reference"]),
+            }
+        )
 
 
 def _add_certainty(store: Store, values: str, described: dict[Node, dict]) -> None:
+    seen: set[tuple[Node, Node]] = set()  # (node, rating): a rating's other labels add nothing
     for r in _select(
         store,
-        f"""SELECT ?node ?level ?start ?domain ?levels ?reason WHERE {{
+        f"""SELECT ?node ?level ?start ?rating ?domain ?levels ?reason WHERE {{
           VALUES ?node {{ {values} }}
           ?node ev:certainty/skos:prefLabel ?level .
           OPTIONAL {{ ?node ev:startingCertainty/skos:prefLabel ?start }}
           OPTIONAL {{ ?node ev:certaintyRating ?rating .
                       ?rating ev:gradeDomain/skos:prefLabel ?domain ; ev:levels ?levels .
                       OPTIONAL {{ ?rating rdfs:comment ?reason }} }}
-        }} ORDER BY ?node ?domain""",
+        }} ORDER BY ?node ?domain ?rating ?reason""",
     ):
         if r["node"] not in described:
             continue
         certainty = described[r["node"]].setdefault(
             "certainty", {"level": str(r["level"]), "starting": _text(r["start"]), "ratings": []}
         )
-        if r["domain"] is not None:
+        if r["domain"] is not None and (r["node"], r["rating"]) not in seen:
+            seen.add((r["node"], r["rating"]))
             certainty["ratings"].append(
                 {
                     "domain": str(r["domain"]),

@@ -8,6 +8,8 @@
 'NCT00193778'
 >>> normalise_pmcid("pmc8937009")
 'PMC8937009'
+>>> absolute("claim/badwe-no-os-benefit", "http://127.0.0.1:8000/id/")
+'http://127.0.0.1:8000/id/claim/badwe-no-os-benefit'
 """
 
 import re
@@ -19,6 +21,7 @@ from graph.namespaces import BIBO, EV
 
 __all__ = [
     "IDENTIFIER_PROPERTIES",
+    "absolute",
     "normalise_doi",
     "normalise_nct",
     "normalise_pmcid",
@@ -58,3 +61,8 @@ IDENTIFIER_PROPERTIES: dict[URIRef, Callable[[str], str]] = {
     EV.pmcid: normalise_pmcid,
     EV.nctId: normalise_nct,
 }
+
+
+def absolute(name: str, base_iri: str) -> str:
+    """A node named by its IRI, or by its path under the base IRI (``claim/x``), as an IRI."""
+    return name if "://" in name else base_iri + name.lstrip("/")

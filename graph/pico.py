@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from graph.identifiers import absolute
 from graph.namespaces import EV
 from graph.store import Store
 
@@ -39,7 +40,7 @@ class UnknownConcept(ValueError):
 def resolve(store: Store, base_iri: str, name: str, kind: URIRef) -> Concept:
     """The ``kind`` concept (``ev:Intervention``...) that ``name`` means."""
     name = name.strip()
-    iri = name if "://" in name else base_iri + name.lstrip("/")
+    iri = absolute(name, base_iri)
     found = _typed(store, URIRef(iri), kind) if _is_iri(iri) else []
     if not found:
         result = store.query(

@@ -132,11 +132,15 @@ def _describe(
     add((node, EV.pValue, _decimal(p_value)))
     add((node, EV.pValueComparator, Literal(comparator)))
     add((node, EV.studyCount, Literal(result.k)))
+
+    def natural(value: float | None) -> float | None:  # 0.0 on the log scale is a ratio of 1
+        return None if value is None else synthesis.natural(value)
+
     for prop, value in (
         (EV.tau2, result.tau2), (EV.tau2StandardError, result.tau2_se), (EV.q, result.q),
         (EV.qPValue, result.q_p_value), (EV.i2, result.i2), (EV.h2, result.h2),
-        (EV.predictionLower, result.pi_lower and synthesis.natural(result.pi_lower)),
-        (EV.predictionUpper, result.pi_upper and synthesis.natural(result.pi_upper)),
+        (EV.predictionLower, natural(result.pi_lower)),
+        (EV.predictionUpper, natural(result.pi_upper)),
     ):  # fmt: skip
         if value is not None:
             add((node, prop, Literal(float(value), datatype=XSD.double)))

@@ -234,9 +234,14 @@ def _reported_measure(rows: list[dict[str, Node | None]]) -> str:
         raise NothingToPool(
             f"nothing to pool: none of the {len({r['finding'] for r in rows})} matching findings "
             "reports a comparative estimate",
-            [_exclusion(r, "no comparative estimate printed (only arm statistics)") for r in rows],
+            [
+                _exclusion(r, "no comparative estimate printed (only arm statistics)")
+                for r in {r["finding"]: r for r in rows}.values()
+            ],
         )
-    found = ", ".join(f"{code} ({len(f)} findings)" for code, f in sorted(counts.items()))
+    found = ", ".join(
+        f"{code} ({len(f)} finding{'s' * (len(f) != 1)})" for code, f in sorted(counts.items())
+    )
     raise ValueError(f"the matching findings report several measures: {found}; choose one")
 
 
@@ -250,10 +255,13 @@ def _harmonised(
     exclusions = []
     for finding_rows in by_finding.values():
         row = next((r for r in finding_rows if _code(r["type"]) == measure), None)
+        if row is not None:  # read from several publications: it counts from the latest
+            dates = [r["issued"] for r in finding_rows if r["issued"] is not None]
+            row = row | {"issued": max(dates, key=str, default=None)}
         if row is None:
             others = sorted({c for r in finding_rows if (c := _code(r["type"]))})
             reason = (
-                f"reports {', '.join(others)}, not a {_NAMES[measure]}"
+                f"reports {', '.join(others)}, not {_article(_NAMES[measure])}"
                 if others
                 else "no comparative estimate printed (only arm statistics)"
             )
@@ -316,7 +324,8 @@ def _one_per_study(
         by_study[pair[1].study].append(pair)
     used, repeats = [], []
     for pairs in by_study.values():
-        pairs.sort(key=lambda p: (str(p[0]["issued"] or ""), _neg(p[1].finding)), reverse=True)
+        pairs.sort(key=lambda p: p[1].finding)  # stable: ties on the date keep this order
+        pairs.sort(key=lambda p: str(p[0]["issued"] or ""), reverse=True)
         kept = pairs[0]
         used.append(kept)
         for row, _ in pairs[1:]:
@@ -325,8 +334,8 @@ def _one_per_study(
     return used, repeats
 
 
-def _neg(text: str) -> tuple[int, ...]:
-    return tuple(-ord(ch) for ch in text)
+def _article(name: str) -> str:
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _exclusion(row: dict, reason: str) -> Exclusion:
