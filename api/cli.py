@@ -1,58 +1,37 @@
-"""The ``evidence-graph`` command line: load, validate, query, list and drop graphs, export, serve.
+"""The ``evidence-graph`` command line: load, validate, query, list and drop graphs, export,
+serve, and the evidence commands (``evidence-map``, ``synthesize``) of ``api.cli_evidence``.
 
 Bad input ends with a one-line message on stderr and a non-zero exit code, never a traceback.
 """
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from pydantic import ValidationError
 
+from api.cli_common import (
+    default_agent,
+    guarded,
+    opened,
+    print_report,
+    settings_from,
+    store_options,
+)
+from api.cli_evidence import evidence_map_command, synthesize_command
 from graph.examples import load_examples
 from graph.imports import list_imports
 from graph.parsing import FORMATS, ParseError, Source
 from graph.query_output import QUERY_FORMATS, render
-from graph.settings import Settings
-from graph.store import DATASET_FORMATS, GRAPH_FORMATS, Store, StoreError, open_store
-from graph.stored_queries import CatalogueError
-from graph.validation import ValidationReport
-from graph.writes import InvalidBatch, WriteError, WriteResult, commit, prepare
+from graph.store import DATASET_FORMATS, GRAPH_FORMATS
+from graph.writes import WriteResult, commit, prepare
 
 __all__ = ["main"]
 
 T = TypeVar("T")
-
-
-def _settings(**overrides: Any) -> Settings:
-    try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
-        )
-        raise click.UsageError(f"invalid setting: {problems}") from None
-
-
-def store_options(command: Callable) -> Callable:
-    """The options that say which store to open (each also an EVIDENCE_GRAPH_* variable)."""
-    command = click.option(
-        "--base-iri", help="Base of minted instance IRIs [env EVIDENCE_GRAPH_BASE_IRI]."
-    )(command)
-    command = click.option(
-        "--store",
-        type=click.Choice(["oxigraph", "memory"]),
-        help="Store backend [env EVIDENCE_GRAPH_STORE; default oxigraph].",
-    )(command)
-    return click.option(
-        "--data-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Directory of the on-disk store [env EVIDENCE_GRAPH_DATA_DIR; default ./data].",
-    )(command)
 
 
 def input_files(command: Callable) -> Callable:
@@ -67,18 +46,6 @@ def input_files(command: Callable) -> Callable:
     return click.argument("files", nargs=-1, required=True, type=files)(command)
 
 
-@contextmanager
-def _opened(settings: Settings) -> Iterator[Store]:
-    try:
-        store = open_store(settings)
-    except StoreError as error:
-        raise click.ClickException(str(error)) from None
-    try:
-        yield store
-    finally:
-        store.close()
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="evidence-graph")
 def main() -> None:
@@ -89,7 +56,7 @@ def main() -> None:
 @input_files
 @click.option(
     "--agent",
-    default=lambda: _default_agent(),
+    default=lambda: default_agent(),
     show_default="your user name",
     help="Who is writing (recorded as PROV).",
 )
@@ -101,19 +68,19 @@ def load(
     files: tuple[Path, ...], fmt: str | None, agent: str, as_json: bool, **options: Any
 ) -> None:
     """Validate FILES as one batch and store them as a new named graph."""
-    settings = _settings(**options)
-    with _opened(settings) as store, ExitStack() as stack:
+    settings = settings_from(**options)
+    with opened(settings) as store, ExitStack() as stack:
         sources = _sources(files, fmt, stack)
         total = sum(s.size or 0 for s in sources)
         with click.progressbar(
             length=total, label="reading", file=sys.stderr, show_eta=True
         ) as bar:
-            batch = _guarded(lambda: prepare(store, sources, settings.base_iri, bar.update, _step))
+            batch = guarded(lambda: prepare(store, sources, settings.base_iri, bar.update, _step))
         if not batch.report.conforms:
-            _print_report(batch.report, as_json)
+            print_report(batch.report, as_json)
             raise SystemExit(1)
         _step(f"writing {len(batch.graph):,} triples")
-        result = _guarded(lambda: commit(store, batch, settings.base_iri, agent))
+        result = guarded(lambda: commit(store, batch, settings.base_iri, agent))
         _print_result(result, as_json)  # acknowledged: the write is already durable
 
 
@@ -139,10 +106,10 @@ def validate(files: tuple[Path, ...], fmt: str | None, as_json: bool, **options:
 
     Exits 0 when they conform and 1 when they do not.
     """
-    settings = _settings(**options)
-    with _opened(settings) as store, ExitStack() as stack:
-        batch = _guarded(lambda: prepare(store, _sources(files, fmt, stack), settings.base_iri))
-    _print_report(batch.report, as_json)
+    settings = settings_from(**options)
+    with opened(settings) as store, ExitStack() as stack:
+        batch = guarded(lambda: prepare(store, _sources(files, fmt, stack), settings.base_iri))
+    print_report(batch.report, as_json)
     if not batch.report.conforms:
         raise SystemExit(1)
 
@@ -168,8 +135,8 @@ def query(sparql: str | None, query_file: Any, fmt: str, **options: Any) -> None
         if source is None:
             raise click.UsageError("give a query as an argument, with --file, or on stdin")
         sparql = source.read()
-    with _opened(_settings(**options)) as store:
-        result = _guarded(lambda: store.query(sparql))
+    with opened(settings_from(**options)) as store:
+        result = guarded(lambda: store.query(sparql))
     try:
         click.echo(render(result, fmt), nl=False)
     except ValueError as error:
@@ -185,7 +152,7 @@ def graphs(ctx: click.Context, as_json: bool, **options: Any) -> None:
     ctx.obj = options
     if ctx.invoked_subcommand is not None:
         return
-    with _opened(_settings(**options)) as store:
+    with opened(settings_from(**options)) as store:
         records = list_imports(store)
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in records], indent=2))
@@ -203,7 +170,7 @@ def drop(group_options: dict[str, Any], graph: str, **options: Any) -> None:
     from rdflib import URIRef
 
     merged = {**group_options, **{k: v for k, v in options.items() if v is not None}}
-    with _opened(_settings(**merged)) as store:
+    with opened(settings_from(**merged)) as store:
         if not store.drop_graph(URIRef(graph)):
             raise click.ClickException(f"no such graph: {graph}")
     click.echo(f"dropped {graph}")
@@ -231,7 +198,7 @@ def export(fmt: str | None, graph: str | None, output: Any, **options: Any) -> N
         raise click.UsageError(
             f"the whole dataset needs a dataset format: {', '.join(DATASET_FORMATS)}"
         )
-    with _opened(_settings(**options)) as store:
+    with opened(settings_from(**options)) as store:
         if graph is not None and URIRef(graph) not in store.named_graphs():
             raise click.ClickException(f"no such graph: {graph}")
         store.export(output, fmt, URIRef(graph) if graph else None)
@@ -267,10 +234,10 @@ def serve(host: str, port: int, load_examples_: bool | None, **options: Any) -> 
     from api.app import create_app
     from graph.worker import open_service_store
 
-    settings = _settings(load_examples=load_examples_, **options)
-    store = _guarded(lambda: open_service_store(settings))
+    settings = settings_from(load_examples=load_examples_, **options)
+    store = guarded(lambda: open_service_store(settings))
     try:
-        app = _guarded(lambda: create_app(settings, store))  # a bad stored query stops here
+        app = guarded(lambda: create_app(settings, store))  # a bad stored query stops here
     except BaseException:
         store.close()
         raise
@@ -281,9 +248,9 @@ def serve(host: str, port: int, load_examples_: bool | None, **options: Any) -> 
 @store_options
 def load_examples_command(**options: Any) -> None:
     """Load the vocabulary and the example evidence (each a new named graph)."""
-    settings = _settings(**options)
-    with _opened(settings) as store:
-        for result in _guarded(lambda: load_examples(store, settings.base_iri)):
+    settings = settings_from(**options)
+    with opened(settings) as store:
+        for result in guarded(lambda: load_examples(store, settings.base_iri)):
             click.echo(f"{result.graph}\t{result.triples} triples\t{', '.join(result.sources)}")
 
 
@@ -298,46 +265,9 @@ def _sources(files: tuple[Path, ...], fmt: str | None, stack: ExitStack) -> list
     return sources
 
 
-def _guarded(action: Callable[[], T]) -> T:
-    """Run ``action``; turn the errors bad input causes into a clean message."""
-    try:
-        return action()
-    except InvalidBatch as error:
-        _print_report(error.report, as_json=False)
-        raise SystemExit(1) from None
-    except (WriteError, ParseError, StoreError, CatalogueError) as error:
-        raise click.ClickException(str(error)) from None
-
-
-def _print_report(report: ValidationReport, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2))
-        return
-    if report.conforms:
-        click.echo("conforms: no violations")
-        return
-    click.echo(f"does not conform: {len(report.violations)} violation(s)", err=True)
-    for v in report.violations:
-        path = f" {v.path}" if v.path else ""
-        value = f" = {v.value}" if v.value is not None else ""
-        click.echo(f"- {v.focus_node}{path}{value}\n  {v.message} [{v.constraint}]", err=True)
-
-
 def _step(message: str) -> None:
     click.echo(f"{message}...", err=True)
 
-
-def _default_agent() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
-
-
-# The evidence commands live in their own module, which imports the helpers above.
-from api.cli_evidence import evidence_map_command, synthesize_command  # noqa: E402
 
 main.add_command(evidence_map_command)
 main.add_command(synthesize_command)

@@ -6,17 +6,17 @@ from typing import Any
 
 import click
 
-from api.cli import _default_agent, _guarded, _opened, _settings, store_options
+from api.cli_common import default_agent, guarded, opened, settings_from, store_options
 from api.evidence_page import map_page
 from graph.evidence_map import NotInGraph, evidence_map, evidence_subgraph
-from graph.forest_plot import render
-from graph.pico import UnknownConcept
-from graph.pooled_results import record
+from graph.identifiers import absolute
 from graph.query_output import serialize_graph
-from graph.synthesis import MEASURES, NothingToPool, Selection, synthesize
-from graph.synthesis_report import as_json, forest, text_report
 
 __all__ = ["evidence_map_command", "synthesize_command"]
+
+#: graph.synthesis.MEASURES, named here so that every other command starts without importing
+#: scipy and matplotlib (seconds): ``synthesize`` imports them when it runs.
+_MEASURES = ("HR", "OR", "RR", "MD", "RD")
 
 
 @click.command("evidence-map")
@@ -35,16 +35,14 @@ def evidence_map_command(node: str, fmt: str, output: Path | None, **options: An
     """Everything that supports or challenges NODE (a hypothesis, claim or finding: its IRI,
     or its IRI relative to the base such as hypothesis/primary-removal-accelerates-metastases),
     directly or through chains, with stances, studies, estimates, certainty and provenance."""
-    settings = _settings(**options)
-    iri = node if "://" in node else settings.base_iri + node.lstrip("/")
-    with _opened(settings) as store:
+    settings = settings_from(**options)
+    iri = absolute(node, settings.base_iri)
+    with opened(settings) as store:
         try:
             if fmt in ("json-ld", "turtle"):
-                text = serialize_graph(
-                    _guarded(lambda: evidence_subgraph(store, iri)), fmt
-                ).decode()
+                text = serialize_graph(guarded(lambda: evidence_subgraph(store, iri)), fmt).decode()
             else:
-                found = _guarded(lambda: evidence_map(store, iri))
+                found = guarded(lambda: evidence_map(store, iri))
                 text = (
                     map_page(found, {})
                     if fmt == "html"
@@ -74,7 +72,7 @@ def evidence_map_command(node: str, fmt: str, output: Path | None, **options: An
 @click.option("--population", help="Only findings about this population (IRI or label).")
 @click.option(
     "--measure",
-    type=click.Choice(list(MEASURES)),
+    type=click.Choice(_MEASURES),
     help="Measure to pool (default: the one reported).",
 )
 @click.option(
@@ -113,13 +111,19 @@ def synthesize_command(
     intervals at their stated level), the studies left out and why, and the pooled estimates."""
     if plot is not None and plot.suffix.lower() not in (".svg", ".png"):
         raise click.UsageError(f"--plot must end in .svg or .png, not {plot.name!r}")
-    settings = _settings(**options)
+    from graph.forest_plot import render
+    from graph.pico import UnknownConcept
+    from graph.pooled_results import record
+    from graph.synthesis import NothingToPool, Selection, synthesize
+    from graph.synthesis_report import as_json, forest, text_report
+
+    settings = settings_from(**options)
     selection = Selection(
         intervention, comparator, outcome, population, measure, methods or ("REML",), level
     )
-    with _opened(settings) as store:
+    with opened(settings) as store:
         try:
-            result = _guarded(lambda: synthesize(store, settings.base_iri, selection))
+            result = guarded(lambda: synthesize(store, settings.base_iri, selection))
         except NothingToPool as nothing:
             for e in nothing.exclusions:
                 click.echo(f"not pooled: {e.label}: {e.reason}", err=True)
@@ -127,7 +131,7 @@ def synthesize_command(
         except (UnknownConcept, ValueError, RuntimeError) as error:
             raise click.ClickException(str(error)) from None
         recorded = (
-            _guarded(lambda: record(store, result, settings.base_iri, _default_agent()))
+            guarded(lambda: record(store, result, settings.base_iri, default_agent()))
             if record_
             else []
         )
@@ -146,5 +150,8 @@ def _write(data: bytes, output: Path | None) -> None:
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
-        output.write_bytes(data)
+        try:
+            output.write_bytes(data)
+        except OSError as error:
+            raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
         click.echo(f"wrote {output}", err=True)

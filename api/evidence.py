@@ -12,7 +12,13 @@ from api.deps import SettingsDep, StoreDep
 from api.evidence_page import map_page
 from api.negotiation import choose
 from api.problems import Problem
-from graph.evidence_map import NotInGraph, evidence_map, evidence_subgraph, list_hypotheses
+from graph.evidence_map import (
+    NotInGraph,
+    evidence_map,
+    evidence_subgraph,
+    list_hypotheses,
+)
+from graph.identifiers import absolute
 from graph.query_output import serialize_graph
 from graph.store import Store
 
@@ -72,11 +78,19 @@ async def hypothesis_evidence(
 async def node_evidence(
     request: Request,
     store: StoreDep,
-    node: Annotated[str, Query(description="IRI of the hypothesis, claim or finding")],
+    settings: SettingsDep,
+    node: Annotated[
+        str,
+        Query(
+            description="IRI of the hypothesis, claim or finding, or its IRI relative to the "
+            "base (claim/badwe-no-os-benefit)"
+        ),
+    ],
     fmt: FormatParam = None,
 ) -> Response:
     """The same map as ``/hypotheses/{id}/evidence``, for a node given by its IRI."""
-    return await _answer(request, store, node, fmt)
+    iri = absolute(node, settings.base_iri)
+    return await _answer(request, store, iri, fmt)
 
 
 async def _answer(request: Request, store: Store, node: str, fmt: str | None) -> Response:

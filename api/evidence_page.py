@@ -13,6 +13,13 @@ _GROUPS = (
     ("challenges", "Challenging evidence"),
     ("mixed", "Evidence that both supports and challenges (through different chains)"),
 )
+_MEASURES = {
+    "HazardRatio": "HR",
+    "OddsRatio": "OR",
+    "RiskRatio": "RR",
+    "MeanDifference": "MD",
+    "RiskDifference": "RD",
+}
 _STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem;line-height:1.4}
 table{border-collapse:collapse;width:100%;margin-bottom:2rem}
 th,td{padding:.35rem .6rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
@@ -77,7 +84,7 @@ def _row(node: dict, labels: dict[str, str], links: list[dict]) -> str:
         if node.get("made"):
             said += f" on {_e(node['made'])}"
         if node.get("source"):
-            said += f" in {_e(node['source'].get('title') or node['source']['iri'])}"
+            said += f"; source: {_e(node['source'].get('title') or node['source']['iri'])}"
         said += "</div>"
     evidence = (
         f'<span class="kind">{_e(node["kind"])}</span><br>'
@@ -96,7 +103,7 @@ def _row(node: dict, labels: dict[str, str], links: list[dict]) -> str:
             f"{' · ' + _e(study['design']) if study.get('design') else ''}</div>"
         )
     estimates = "<br>".join(_estimate(e) for e in node.get("estimates", []))
-    certainty = ""
+    certainty = '<span class="small">not rated</span>'
     if node.get("certainty"):
         c = node["certainty"]
         certainty = _e(c["level"])
@@ -118,7 +125,8 @@ def _row(node: dict, labels: dict[str, str], links: list[dict]) -> str:
 
 
 def _estimate(estimate: dict) -> str:
-    text = f"{estimate['measure']} {estimate['point']:g}"
+    measure = _MEASURES.get(estimate["measure"], estimate["measure"])
+    text = f"{measure} {estimate['point']:g}"
     if estimate.get("ci_lower") is not None:
         level = f"{estimate['ci_level'] * 100:g}% CI " if estimate.get("ci_level") else "CI "
         text += f" ({level}{estimate['ci_lower']:g} to {estimate['ci_upper']:g})"

@@ -5,7 +5,7 @@ through the write path (write token)."""
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -13,6 +13,7 @@ from api.auth import require_write_token
 from api.deps import SettingsDep, StoreDep
 from api.negotiation import choose
 from api.problems import Problem
+from api.synthesis_page import synthesis_page
 from api.writing import AGENT, run_write
 from graph.forest_plot import render
 from graph.meta_analysis import Method
@@ -25,8 +26,13 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["synthesis"])
 
-PLOT_TYPES = ("application/json", "image/svg+xml", "image/png")
-_FORMATS = {"json": PLOT_TYPES[0], "svg": PLOT_TYPES[1], "png": PLOT_TYPES[2]}
+PLOT_TYPES = ("application/json", "image/svg+xml", "image/png", "text/html")
+_FORMATS = {
+    "json": PLOT_TYPES[0],
+    "svg": PLOT_TYPES[1],
+    "png": PLOT_TYPES[2],
+    "html": PLOT_TYPES[3],
+}
 
 
 class SelectionModel(BaseModel):
@@ -83,12 +89,14 @@ async def synthesis(
     store: StoreDep,
     settings: SettingsDep,
     selected: Annotated[SelectionModel, Depends(_from_query)],
-    fmt: Annotated[str | None, Query(alias="format", description="json, svg or png")] = None,
+    fmt: Annotated[
+        str | None, Query(alias="format", description="json, svg, png or html (overrides Accept)")
+    ] = None,
 ) -> Response:
     """Each matching study's estimate as printed and as analysed (every conversion said), the
     studies left out and why, and the pooled estimate per method with heterogeneity (Q, I²,
     τ², H²) and the prediction interval. ``format=svg`` or ``png`` (or Accept) gives the
-    forest plot."""
+    forest plot; a browser (or ``format=html``) gets a page with the plot and the tables."""
     media_type = choose(
         request.headers.get("accept"), PLOT_TYPES, _FORMATS.get(fmt, fmt) if fmt else None
     )
@@ -96,8 +104,13 @@ async def synthesis(
     headers = {"Vary": "Accept"}
     if media_type == "application/json":
         return JSONResponse(as_json(result), headers=headers)
-    kind: Literal["svg", "png"] = "svg" if media_type == "image/svg+xml" else "png"
+    kind: Literal["svg", "png"] = "png" if media_type == "image/png" else "svg"
     body = await run_in_threadpool(render, forest(result), kind)
+    if media_type == "text/html":
+        names = {"JSON": "json", "SVG": "svg", "PNG": "png"}
+        alternates = {k: str(request.url.include_query_params(format=v)) for k, v in names.items()}
+        page = synthesis_page(result, body.decode("utf-8"), alternates)
+        return HTMLResponse(page, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
 
 
@@ -120,10 +133,10 @@ async def record_synthesis(
         return result, record(store, result, settings.base_iri, AGENT)
 
     result, recorded = await run_write(request, work)
-    stored = any(r.stored for r in recorded)
+    created = [r.iri for r in recorded if r.stored]
     body = {"recorded": [vars(r) for r in recorded], "synthesis": as_json(result)}
-    headers = {"Location": recorded[0].iri} if stored else {}
-    return JSONResponse(body, status_code=201 if stored else 200, headers=headers)
+    headers = {"Location": created[0]} if created else {}  # the first this request stored
+    return JSONResponse(body, status_code=201 if created else 200, headers=headers)
 
 
 def _synthesize(store, base_iri: str, selection: Selection) -> Synthesis:
