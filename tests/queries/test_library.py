@@ -682,14 +682,17 @@ def test_pooled_results_a_finding_contributes_to(synthesised: Loaded) -> None:
 
 def test_certainty_gives_the_level_and_each_domain_with_its_reason(synthesised: Loaded) -> None:
     rows = ask(synthesised.store, "certainty", outcome=iri(OS))
+    rated = [r for r in rows if r["certainty"] is not None]
     assert [
-        (r["rated"], r["certainty"], r["starting"], r["domain"], r["levels"]) for r in rows
+        (r["rated"], r["certainty"], r["starting"], r["domain"], r["levels"]) for r in rated
     ] == [
         (iri("finding/soran2018-os"), "low", "high", "imprecision", -1),
         (iri("finding/soran2018-os"), "low", "high", "risk of bias", -1),
     ]
-    assert rows[1]["reason"] == "Open label." and rows[0]["kind"] == EV + "Finding"
-    assert (
-        ask(synthesised.store, "certainty", outcome=iri("concept/outcome/locoregional-progression"))
-        == []
-    )
+    assert rated[1]["reason"] == "Open label." and rated[0]["kind"] == EV + "Finding"
+    assert rows[: len(rated)] == rated  # rated evidence first
+    unrated = {r["rated"] for r in rows[len(rated) :]}
+    findings = {iri(f"finding/{f}") for f in ("badwe2013-os-72m", "badwe2015-os", "fitzal2019-os")}
+    assert findings | {iri("finding/khan2022-os")} <= unrated
+    assert sum(r["kind"] == EV + "PooledEstimate" for r in rows) == 2  # the two recorded pools
+    assert all(r["domain"] is None for r in rows[len(rated) :])
