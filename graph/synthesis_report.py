@@ -116,8 +116,10 @@ def forest(synthesis: Synthesis) -> ForestPlot:
         footnotes.append(
             "Prediction intervals (thin lines): t distribution with k - 2 degrees of freedom."
         )
-    names = " / ".join(c.label for c in synthesis.interventions)
-    versus = " / ".join(c.label for c in synthesis.comparators)
+    names = (
+        synthesis.interventions[0].label if len(synthesis.interventions) == 1 else "intervention"
+    )
+    versus = synthesis.comparators[0].label if len(synthesis.comparators) == 1 else "control"
     return ForestPlot(
         title=synthesis.question,
         measure=synthesis.measure_name.capitalize(),
