@@ -61,7 +61,8 @@ def synthesis_page(synthesis: Synthesis, plot_svg: str, alternates: dict[str, st
             f'{_e(c.label)}<div class="small">{_e(c.finding)}</div>',
             _e(c.printed),
             f"{number(estimate)} ({number(lower)} to {number(upper)})",
-            "<br>".join(_e(conversion) for conversion in c.conversions) or "none",
+            ("<br>".join(_e(conversion) for conversion in c.conversions) or "none")
+            + (f'<div class="small">{_e(c.note)}</div>' if c.note else ""),
             weights,
         )
         parts.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")

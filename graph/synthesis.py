@@ -67,6 +67,7 @@ class Contribution:
     effect: float
     se: float
     conversions: tuple[str, ...]
+    note: str | None = None  # the finding's comment: how it was read from its source
     weights: dict[str, float] = field(default_factory=dict)  # method -> percent
 
 
@@ -170,8 +171,8 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX ev: <https://w3id.org/evidence-graph/ns#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?finding ?label ?study ?reference ?issued ?estimate ?type ?point ?lower ?upper ?level
-       ?p ?pc
+SELECT ?finding ?label ?comment ?study ?reference ?issued ?estimate ?type ?point ?lower ?upper
+       ?level ?p ?pc
 WHERE {
   VALUES ?intervention { %(arms)s }
   VALUES ?comparator { %(arms)s }
@@ -181,6 +182,7 @@ WHERE {
        || (?intervention IN (%(control)s) && ?comparator IN (%(treated)s)))
   %(population)s
   OPTIONAL { ?finding rdfs:label ?label }
+  OPTIONAL { ?finding rdfs:comment ?comment }
   OPTIONAL { ?finding prov:wasDerivedFrom ?publication . ?publication dcterms:issued ?issued }
   OPTIONAL {
     ?finding ev:estimate ?estimate .
@@ -303,6 +305,7 @@ def _contribution(store: Store, row: dict, measure: str, treated: set[URIRef]) -
         effect=analysed.effect,
         se=analysed.se,
         conversions=analysed.conversions,
+        note=None if row["comment"] is None else str(row["comment"]),
     )
 
 

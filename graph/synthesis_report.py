@@ -50,6 +50,7 @@ def as_json(synthesis: Synthesis) -> dict:
                 "effect": c.effect,
                 "standard_error": c.se,
                 "conversions": list(c.conversions),
+                "note": c.note,
                 "weights": c.weights,
             }
             for c in synthesis.contributions
@@ -143,6 +144,8 @@ def text_report(synthesis: Synthesis) -> str:
         lines.append(f"  {c.label}: {_interval(estimate, lower, upper)}  weight {weights}")
         lines.append(f"      printed: {c.printed}")
         lines += [f"      {conversion}" for conversion in c.conversions]
+        if c.note:
+            lines.append(f"      note: {c.note}")
     for e in synthesis.exclusions:
         lines.append(f"  not pooled: {e.label}: {e.reason}")
     lines.append("")

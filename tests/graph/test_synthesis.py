@@ -112,6 +112,7 @@ def test_fitzal_is_inverted_and_the_conversion_says_so(os_synthesis: Synthesis) 
     assert "1.447 (95% CI 0.7502 to 2.793)" in conversion
     estimate, lower, upper = os_synthesis.interval(fitzal.effect, fitzal.se)
     assert round(estimate, 3) == 1.447 and round(lower, 2) == 0.75 and round(upper, 2) == 2.79
+    assert fitzal.note is not None and fitzal.note.startswith("Direction caution")  # why
 
 
 def test_khans_90_percent_interval_is_converted_and_explained(os_synthesis: Synthesis) -> None:
