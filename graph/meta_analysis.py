@@ -121,7 +121,8 @@ def pool(
         h2=float(h2),
         pi_lower=pi_lower,
         pi_upper=pi_upper,
-        weights=tuple(float(x) for x in 100 * w_star / np.sum(w_star)),
+        # clipped: 100 * w / w for one study can come out as 100.00000000000001
+        weights=tuple(float(x) for x in np.clip(100 * w_star / np.sum(w_star), 0, 100)),
         iterations=iterations,
     )
 

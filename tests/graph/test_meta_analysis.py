@@ -9,6 +9,7 @@ intervals are ``predict(res, pi.type="riley")``: a t distribution with k - 2 deg
 
 import math
 
+import numpy as np
 import pytest
 from scipy import stats
 
@@ -338,3 +339,13 @@ def test_reml_that_does_not_converge_raises(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(meta_analysis, "_MAX_ITERATIONS", 2)
     with pytest.raises(RuntimeError, match="did not converge"):
         pool(*bcg(), "REML")
+
+
+def test_percent_weights_never_pass_100() -> None:
+    """One study's weight is 100 at most, never 100.00000000000001 (which the shapes refuse)."""
+    rng = np.random.default_rng(1)
+    for se in rng.uniform(0.01, 2.0, 2000):
+        [weight] = pool([0.1], [float(se)], "REML").weights
+        assert 0 < weight <= 100 and weight == pytest.approx(100)
+    weights = pool([0.1, 0.2, 0.3], [0.1, 0.2, 0.3], "DL").weights
+    assert all(0 <= w <= 100 for w in weights) and sum(weights) == pytest.approx(100)
