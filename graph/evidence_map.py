@@ -19,6 +19,7 @@ from rdflib.term import Node
 
 import queries
 from graph.namespaces import EV, PREFIXES
+from graph.sparql_patterns import COMPARATIVE, INTERVAL_AND_P
 from graph.store import Store
 
 __all__ = [
@@ -90,8 +91,8 @@ def _check_target(store: Store, node: str) -> URIRef:
     except ValueError as error:
         raise NotInGraph(f"{node!r} is not an IRI: {error}") from None
     iri = URIRef(node)
-    kinds = " ".join(k.n3() for k in (EV.Hypothesis, EV.Claim, EV.Finding))
-    if not store.query(f"ASK {{ VALUES ?kind {{ {kinds} }} {iri.n3()} a ?kind }}").boolean:
+    kinds = ", ".join(k.n3() for k in (EV.Hypothesis, EV.Claim, EV.Finding))
+    if not store.query(f"ASK {{ {iri.n3()} a ?kind FILTER (?kind IN ({kinds})) }}").boolean:
         raise NotInGraph(f"<{node}> is not a hypothesis, claim or finding in the graph")
     return iri
 
@@ -165,9 +166,9 @@ def _links(store: Store, target: URIRef) -> list[Link]:
         f"""SELECT ?source ?relation ?target ?graph ?agent ?time
                    (GROUP_CONCAT(DISTINCT STR(?file); separator="\\n") AS ?files)
         WHERE {{
-          VALUES ?relation {{ ev:supports ev:challenges }}
           ?source {_REACHES} {target.n3()} .
           GRAPH ?graph {{ ?source ?relation ?target }}
+          FILTER (?relation IN (ev:supports, ev:challenges))
           ?target {_REACHES} {target.n3()} .
           OPTIONAL {{ ?graph prov:wasAttributedTo ?by OPTIONAL {{ ?by rdfs:label ?byLabel }} }}
           BIND (COALESCE(?byLabel, ?by) AS ?agent)
@@ -224,8 +225,8 @@ def _describe(store: Store, nodes: list[URIRef]) -> dict[Node, dict]:
         store,
         f"""SELECT ?node ?kind ?label ?statement ?by ?made ?primary ?primaryTitle WHERE {{
           VALUES ?node {{ {values} }}
-          VALUES ?kind {{ ev:Hypothesis ev:Claim ev:Finding }}
           ?node a ?kind .
+          FILTER (?kind IN (ev:Hypothesis, ev:Claim, ev:Finding))
           OPTIONAL {{ ?node rdfs:label ?label }}
           OPTIONAL {{ ?node ev:statement ?statement }}
           OPTIONAL {{ ?node prov:wasAttributedTo ?who OPTIONAL {{ ?who rdfs:label ?whoLabel }} }}
@@ -299,11 +300,9 @@ def _add_estimates(store: Store, values: str, described: dict[Node, dict]) -> No
         f"""SELECT ?node ?estimate ?type ?point ?lower ?upper ?level ?p ?pc ?reference ?refLabel
         WHERE {{
           VALUES ?node {{ {values} }}
-          VALUES ?type {{ ev:HazardRatio ev:OddsRatio ev:RiskRatio ev:MeanDifference
-                          ev:RiskDifference }}
           ?node ev:estimate ?estimate . ?estimate a ?type ; ev:pointEstimate ?point .
-          OPTIONAL {{ ?estimate ev:ciLower ?lower ; ev:ciUpper ?upper ; ev:ciLevel ?level }}
-          OPTIONAL {{ ?estimate ev:pValue ?p ; ev:pValueComparator ?pc }}
+          FILTER (?type IN ({COMPARATIVE}))
+          {INTERVAL_AND_P}
           OPTIONAL {{ ?node ev:referenceArm ?reference
                       OPTIONAL {{ ?reference skos:prefLabel|rdfs:label ?refLabel }} }}
         }} ORDER BY ?estimate DESC(LANGMATCHES(LANG(?refLabel), "en")) STR(?refLabel)""",

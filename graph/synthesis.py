@@ -19,6 +19,7 @@ from graph.harmonise import Printed, Unusable, analyse, describe
 from graph.meta_analysis import Method, Pooled, pool
 from graph.namespaces import EV
 from graph.pico import Concept, concepts_under, label_of, resolve
+from graph.sparql_patterns import INTERVAL_AND_P
 from graph.store import Store
 
 __all__ = [
@@ -177,20 +178,16 @@ WHERE {
   VALUES ?intervention { %(arms)s }
   VALUES ?comparator { %(arms)s }
   ?finding a ev:Finding ; ev:outcome %(outcome)s ; ev:study ?study ;
-           ev:intervention ?intervention ; ev:comparator ?comparator ; ev:referenceArm ?reference .
+           ev:intervention ?intervention ; ev:comparator ?comparator ; ev:referenceArm ?reference ;
+           ev:estimate ?estimate .
+  ?estimate a ?type ; ev:pointEstimate ?point .
   FILTER ((?intervention IN (%(treated)s) && ?comparator IN (%(control)s))
        || (?intervention IN (%(control)s) && ?comparator IN (%(treated)s)))
   %(population)s
+  %(interval_and_p)s
   OPTIONAL { ?finding rdfs:label ?label }
   OPTIONAL { ?finding rdfs:comment ?comment }
   OPTIONAL { ?finding prov:wasDerivedFrom ?publication . ?publication dcterms:issued ?issued }
-  OPTIONAL {
-    ?finding ev:estimate ?estimate .
-    ?estimate a ?type ; ev:pointEstimate ?point .
-    VALUES ?type { ev:HazardRatio ev:OddsRatio ev:RiskRatio ev:MeanDifference ev:RiskDifference }
-    OPTIONAL { ?estimate ev:ciLower ?lower ; ev:ciUpper ?upper ; ev:ciLevel ?level }
-    OPTIONAL { ?estimate ev:pValue ?p ; ev:pValueComparator ?pc }
-  }
 }
 ORDER BY ?finding ?estimate
 """
@@ -216,6 +213,7 @@ def _candidates(
         "control": terms(control),
         "outcome": outcome.iri.n3(),
         "population": people,
+        "interval_and_p": INTERVAL_AND_P,
     }
     result = store.query(sparql)
     return [dict(zip(result.variables, row, strict=True)) for row in result.rows]
