@@ -7,15 +7,13 @@ from typing import Any
 import click
 
 from api.cli_common import default_agent, guarded, opened, settings_from, store_options
-from api.evidence_page import map_page
-from graph.evidence_map import NotInGraph, evidence_map, evidence_subgraph
 from graph.identifiers import absolute
 from graph.query_output import serialize_graph
 
 __all__ = ["evidence_map_command", "synthesize_command"]
 
 #: graph.synthesis.MEASURES, named here so that every other command starts without importing
-#: scipy and matplotlib (seconds): ``synthesize`` imports them when it runs.
+#: scipy, matplotlib and networkx (seconds): the evidence commands import them when they run.
 _MEASURES = ("HR", "OR", "RR", "MD", "RD")
 
 
@@ -35,6 +33,9 @@ def evidence_map_command(node: str, fmt: str, output: Path | None, **options: An
     """Everything that supports or challenges NODE (a hypothesis, claim or finding: its IRI,
     or its IRI relative to the base such as hypothesis/primary-removal-accelerates-metastases),
     directly or through chains, with stances, studies, estimates, certainty and provenance."""
+    from api.evidence_page import map_page  # networkx: only for this command
+    from graph.evidence_map import NotInGraph, evidence_map, evidence_subgraph
+
     settings = settings_from(**options)
     iri = absolute(node, settings.base_iri)
     with opened(settings) as store:
