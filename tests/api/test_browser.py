@@ -166,9 +166,19 @@ def test_the_home_page_link_downloads_the_dataset(
     before = set(downloads.iterdir())
     link.click()
 
+    sizes: dict[Path, int] = {}
+
     def downloaded(_: WebDriver) -> list[Path]:
-        new = [p for p in set(downloads.iterdir()) - before if p.suffix != ".crdownload"]
-        return new if new and all(p.stat().st_size for p in new) else []
+        """The new files, once Chrome has finished them: no partial download left, and each
+        the same non-zero size at two polls in a row (under load a file can appear first)."""
+        files = set(downloads.iterdir()) - before
+        if not files or any(p.suffix == ".crdownload" for p in files):
+            return []
+        now = {p: p.stat().st_size for p in files}
+        steady = now == sizes and all(now.values())
+        sizes.clear()
+        sizes.update(now)
+        return sorted(files) if steady else []
 
     try:
         [dataset] = WebDriverWait(page, WAIT_S).until(downloaded)
