@@ -39,7 +39,6 @@ import argparse
 import contextlib
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -55,6 +54,7 @@ from rdflib.term import Node
 
 import queries
 from bench.generate import BASE_IRI, default_output, write_file
+from bench.report import code_version, markdown_table, ms, progress, rounded
 from graph.evidence_map import EvidenceMap, evidence_map, evidence_subgraph
 from graph.forest_plot import ForestPlot, render
 from graph.namespaces import DCTERMS, EV, PROV, RDF, RDFS, VOID, XSD
@@ -72,7 +72,6 @@ __all__ = ["main"]
 GRAPH = f"{BASE_IRI}graph/bench"
 AGENT = "bench"
 _TIMES = "\u00d7"
-_CAPTURE: dict[str, Any] = {"capture_output": True, "text": True, "check": True}
 _PREFIXES = """PREFIX ev: <https://w3id.org/evidence-graph/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
@@ -195,7 +194,7 @@ def _attempt(op: Operation, store: TimedStore) -> tuple[float, float] | None:
         return _call(op, store)
     except Exception as error:  # reported in the table: the other operations still run
         op.error = _reason(error)
-        _progress(f"  {op.name} failed: {op.error}")
+        progress(f"  {op.name} failed: {op.error}")
         return None
 
 
@@ -316,27 +315,6 @@ def _bytes(data: bytes) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _ms(value: float) -> str:
-    if value < 10:
-        return f"{value:.2f}"
-    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
-
-
-def _table(rows: list[list[str]], right: set[int]) -> str:
-    """A Markdown table; the columns in ``right`` are right-aligned."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-
-    def line(row: list[str]) -> str:
-        cells = [
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        return "| " + " | ".join(cells) + " |"
-
-    rule = ["-" * (w - 1) + (":" if i in right else "-") for i, w in enumerate(widths)]
-    return "\n".join([line(rows[0]), line(rule), *(line(r) for r in rows[1:])])
-
-
 def report(ops: list[Operation], meta: dict[str, Any]) -> None:
     """Print the targets, the table and the JSON summary."""
     base = ops[0]  # the stored query
@@ -350,8 +328,8 @@ def report(ops: list[Operation], meta: dict[str, Any]) -> None:
             [
                 op.name,
                 op.size(op.result) + (f" (failed later: {op.error})" if op.error else ""),
-                _ms(op.median_ms),
-                _ms(op.min_ms),
+                ms(op.median_ms),
+                ms(op.min_ms),
                 f"{100 * op.query_share:.0f}%",
                 f"{op.calls:,}",
                 "" if ratio is None else f"{ratio:.2f}{_TIMES}",
@@ -371,17 +349,17 @@ def report(ops: list[Operation], meta: dict[str, Any]) -> None:
         "in SPARQL: share of the time in store.query; queries: how many it sends; vs query: "
         "median / the stored query's\n"
     )
-    print(_table(rows, right={2, 3, 4, 5, 6}))
+    print(markdown_table(rows, right={2, 3, 4, 5, 6}))
     summary = {
         **meta,
         "operations": {
             op.name: {
-                "median_ms": _round(op.median_ms),
-                "min_ms": _round(op.min_ms),
-                "sparql_share": _round(op.query_share),
+                "median_ms": rounded(op.median_ms),
+                "min_ms": rounded(op.min_ms),
+                "sparql_share": rounded(op.query_share),
                 "queries": op.calls,
                 "result": None if op.result is None else op.size(op.result),
-                "ratio": _round(op.ratio(base)),
+                "ratio": rounded(op.ratio(base)),
                 "error": op.error,
             }
             for op in ops
@@ -390,28 +368,8 @@ def report(ops: list[Operation], meta: dict[str, Any]) -> None:
     print("\n" + json.dumps(summary, separators=(",", ":")))
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
-
-
 def _article(measure: str) -> str:
     return f"{'an' if measure[0] in 'AEFHILMNORSX' else 'a'} {measure}"
-
-
-def _code_version() -> str | None:
-    """The commit measured, "+changes" when graph/ or queries/ have uncommitted edits."""
-    root = Path(__file__).parents[1]
-    try:
-        git = ["git", "-C", str(root)]
-        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], **_CAPTURE).stdout.strip()
-        changes = subprocess.run([*git, "status", "--porcelain", "graph", "queries"], **_CAPTURE)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head + ("+changes" if changes.stdout.strip() else "")
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,16 +380,16 @@ def _progress(message: str) -> None:
 def run(data: Path, store_dir: Path, runs: int, warmup: int) -> tuple[list[Operation], dict]:
     """Load ``data`` into ``store_dir``, pick the targets, time everything; the store is left
     holding the recorded pooled results."""
-    _progress(f"bulk-loading {data}...")
+    progress(f"bulk-loading {data}...")
     triples, load_s = bulk_load(data, store_dir)
-    _progress(f"  {triples:,} triples in {load_s:.1f} s")
+    progress(f"  {triples:,} triples in {load_s:.1f} s")
     raw = OxigraphStore(store_dir)
     store = TimedStore(raw)
     try:
         started = time.perf_counter()
         targets = pick_targets(store)
         targets_s = time.perf_counter() - started
-        _progress(f"  targets picked in {targets_s:.1f} s")
+        progress(f"  targets picked in {targets_s:.1f} s")
         hypothesis, selection = targets.hypothesis, targets.selection
         bound = load_catalogue([queries.folder()])["hypothesis-evidence"].bind(
             {"hypothesis": hypothesis}
@@ -470,13 +428,13 @@ def run(data: Path, store_dir: Path, runs: int, warmup: int) -> tuple[list[Opera
         ]
         with contextlib.suppress(Exception):  # a failure shows in the operations' rows
             plot()
-        _progress("timing the reads...")
+        progress("timing the reads...")
         measure(reads, store, runs, warmup)
 
         # record writes: each call records a synthesis of its own (at another confidence level,
         # so that its pooled IRI is new), made before the clock starts; then the first one
         # again, which is held already and stores nothing
-        _progress("timing record...")
+        progress("timing record...")
         fresh: list[Synthesis] = []
         with contextlib.suppress(Exception):
             fresh = [
@@ -549,12 +507,17 @@ def main(argv: list[str] | None = None) -> int:
 
     path = args.file or default_output(args.publications, args.seed)
     if not path.exists():
-        _progress(f"generating {path}...")
+        progress(f"generating {path}...")
         stats = write_file(args.publications, args.seed, path)
-        _progress(f"  {stats.triples:,} triples in {stats.seconds:.1f} s")
+        progress(f"  {stats.triples:,} triples in {stats.seconds:.1f} s")
     with tempfile.TemporaryDirectory(prefix="bench-evidence-") as workdir:
         ops, meta = run(path.resolve(), Path(workdir) / "store", args.runs, args.warmup)
-    meta = {"publications": args.publications, "seed": args.seed, "code": _code_version(), **meta}
+    meta = {
+        "publications": args.publications,
+        "seed": args.seed,
+        "code": code_version("graph", "queries"),
+        **meta,
+    }
     report(ops, meta)
     return 0
 

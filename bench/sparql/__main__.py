@@ -18,7 +18,6 @@ import json
 import math
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,12 +28,12 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from bench.generate import default_output, write_file
+from bench.report import code_version, markdown_table, ms, progress, rounded
 from bench.sparql.queries import Query, count, digest, load_queries, parameters
-from bench.sparql.servers import LABELS, ROOT, Server, start
+from bench.sparql.servers import LABELS, Server, start
 
 _TIMES = "\u00d7"  # the multiplication sign of "1.05x"
 _TARGET_RATIO = 1.1  # our median at most 1.1x oxigraph serve's, on every query
-_CAPTURE: dict[str, Any] = {"capture_output": True, "text": True, "check": True}
 
 
 class RequestFailed(Exception):
@@ -130,22 +129,14 @@ def measure(
                         timing.error = f"run {run + 1}: {error}"
                         continue
                     timing.seconds.append(seconds)
-            _progress(
+            progress(
                 f"{query.name}: "
-                + ", ".join(f"{LABELS[k]} {_ms(t.median_ms)} ms" for k, t in timings.items())
+                + ", ".join(f"{LABELS[k]} {ms(t.median_ms)} ms" for k, t in timings.items())
             )
     finally:
         for client in clients.values():
             client.close()
     return results
-
-
-def _ms(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value < 10:
-        return f"{value:.2f}"
-    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
 
 
 def _ratio(timing: Timing, base: Timing | None) -> float | None:
@@ -163,21 +154,6 @@ def _mismatches(query: Query, timings: dict[str, Timing]) -> list[str]:
     if query.deterministic and len(set(counts.values())) == 1 and len(set(digests.values())) > 1:
         found.append(f"{query.name}: same row count, different rows: {digests}")
     return found
-
-
-def _table(rows: list[list[str]], right: set[int]) -> str:
-    """A Markdown table; the columns in ``right`` are right-aligned."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-
-    def line(row: list[str]) -> str:
-        cells = [
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        return "| " + " | ".join(cells) + " |"
-
-    rule = ["-" * (w - 1) + (":" if i in right else "-") for i, w in enumerate(widths)]
-    return "\n".join([line(rows[0]), line(rule), *(line(r) for r in rows[1:])])
 
 
 def report(
@@ -201,7 +177,7 @@ def report(
             if t.median_ms is None:
                 row.append(f"failed ({t.error})" if t.error else "-")
                 continue
-            cell = f"{_ms(t.median_ms)} / {_ms(t.p95_ms)}"
+            cell = f"{ms(t.median_ms)} / {ms(t.p95_ms)}"
             cell += f" ({ratio:.2f}{_TIMES})" if ratio is not None else ""
             if t.error:
                 cell += " failed later"
@@ -214,7 +190,7 @@ def report(
         f"{meta['code']}: median / p95 ms of {meta['runs']} runs after {meta['warmup']} "
         "warm-up(s), (median / oxigraph serve's)\n"
     )
-    print(_table(rows, right=set(range(1, len(keys) + 2))))
+    print(markdown_table(rows, right=set(range(1, len(keys) + 2))))
 
     rows = [["server", "load s", "start s", "RSS MiB", "peak RSS MiB"]]
     for server in servers:
@@ -227,7 +203,7 @@ def report(
         "\nload s: from the file to the first answer (bulk load, or parse in the server, plus "
         "start); RSS: the server and its child processes, after the runs\n"
     )
-    print(_table(rows, right={1, 2, 3, 4}))
+    print(markdown_table(rows, right={1, 2, 3, 4}))
 
     targets = _targets(queries, results)
     for line in targets["lines"]:
@@ -250,10 +226,10 @@ def report(
         "queries": {
             q.name: {
                 k: {
-                    "median_ms": _round(t.median_ms),
-                    "p95_ms": _round(t.p95_ms),
+                    "median_ms": rounded(t.median_ms),
+                    "p95_ms": rounded(t.p95_ms),
                     "count": t.count,
-                    "ratio": _round(_ratio(t, results[q.name].get("oxigraph"))),
+                    "ratio": rounded(_ratio(t, results[q.name].get("oxigraph"))),
                     **({"error": t.error} if t.error else {}),
                 }
                 for k, t in results[q.name].items()
@@ -264,10 +240,6 @@ def report(
         "mismatches": mismatches,
     }
     print("\n" + json.dumps(summary, separators=(",", ":")))
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
 
 
 def _targets(queries: list[Query], results: dict[str, dict[str, Timing]]) -> dict[str, Any]:
@@ -294,21 +266,6 @@ def _targets(queries: list[Query], results: dict[str, dict[str, Timing]]) -> dic
 
 def _ratio_text(ratio: float | None) -> str:
     return "(no figure)" if ratio is None else f"({ratio:.2f}{_TIMES})"
-
-
-def _code_version() -> str | None:
-    """The commit the service runs, "+changes" when api/ or graph/ have uncommitted edits."""
-    try:
-        git = ["git", "-C", str(ROOT)]
-        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], **_CAPTURE).stdout.strip()
-        changes = subprocess.run([*git, "status", "--porcelain", "api", "graph"], **_CAPTURE)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head + ("+changes" if changes.stdout.strip() else "")
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -351,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     path = default_output(args.publications)
     if not path.exists():
         stats = write_file(args.publications, 1, path)
-        _progress(f"generated {stats.triples:,} triples in {stats.seconds:.1f} s -> {path}")
+        progress(f"generated {stats.triples:,} triples in {stats.seconds:.1f} s -> {path}")
     path = path.resolve()
     queries = load_queries(parameters(path, args.publications))
     with path.open("rb") as lines:
@@ -361,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         "triples": triples,
         "runs": args.runs,
         "warmup": args.warmup,
-        "code": _code_version(),
+        "code": code_version("api", "graph"),
     }
 
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
@@ -369,17 +326,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-sparql-") as workdir:
         try:
             for key in (k for k in LABELS if k in keys):
-                _progress(f"loading and starting {LABELS[key]}...")
+                progress(f"loading and starting {LABELS[key]}...")
                 server = start(key, path, Path(workdir), query_timeout_s=10 * args.timeout)
                 servers.append(server)
                 server.wait_ready(timeout_s=3600)
-                _progress(
+                progress(
                     f"  {server.label}: load {server.load_s:.1f} s, start {server.start_s:.1f} s"
                 )
             results = measure(queries, servers, args.runs, args.warmup, args.timeout)
             memory = {s.key: s.rss_mib() for s in servers}
         except RuntimeError as error:  # a server that did not start
-            _progress(f"error: {error}")
+            progress(f"error: {error}")
             return 1
         finally:
             for server in servers:

@@ -5,6 +5,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -39,3 +40,13 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("service") / "data"
     with running(Settings(data_dir=data_dir)) as (url, _):
         yield url
+
+
+def problem(response: httpx.Response, status: int) -> dict:
+    """The body of an ``application/problem+json`` answer with ``status``, checked for the
+    members every problem has."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body

@@ -9,7 +9,7 @@ import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 
 from graph.settings import Settings
-from tests.api.conftest import running
+from tests.api.conftest import problem, running
 
 BASE = "http://127.0.0.1:8000/id/"
 EV = Namespace("https://w3id.org/evidence-graph/ns#")
@@ -27,14 +27,6 @@ AUTH = {"authorization": f"Bearer {TOKEN}"}
 
 def evidence_url(service: str) -> str:
     return f"{service}/hypotheses/{HYPOTHESIS_ID}/evidence"
-
-
-def problem(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    return body
 
 
 def nodes_by_iri(found: dict) -> dict[str, dict]:

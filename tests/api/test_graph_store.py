@@ -9,7 +9,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from graph.settings import Settings
 from graph.validation import vocabulary_graph
-from tests.api.conftest import running
+from tests.api.conftest import problem, running
 
 TOKEN = "s3cret-token"
 IMPORT = URIRef("https://w3id.org/evidence-graph/ns#Import")
@@ -30,12 +30,6 @@ def graphs(url: str) -> list[str]:
         for g in dataset.graphs()
         if len(g) and str(g.identifier).startswith("http")
     )
-
-
-def problem(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    return response.json()
 
 
 def test_the_dataset_and_each_graph_can_be_read(served: str) -> None:

@@ -15,7 +15,7 @@ from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 from graph.memory_store import MemoryStore
 from graph.settings import Settings
 from graph.validation import vocabulary_graph
-from tests.api.conftest import running
+from tests.api.conftest import problem, running
 
 EV = "https://w3id.org/evidence-graph/ns#"
 BASE = "http://127.0.0.1:8000/id/"
@@ -140,14 +140,6 @@ def test_rdf_is_never_labelled_with_a_results_type(service: str) -> None:
         headers={"accept": "application/sparql-results+json"},
     )
     assert refused.status_code == 406
-
-
-def problem(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["title"] and body["detail"]
-    return body
 
 
 def test_400_for_a_syntax_error_with_line_and_column(service: str) -> None:

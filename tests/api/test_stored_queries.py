@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from graph.settings import Settings
-from tests.api.conftest import running
+from tests.api.conftest import problem, running
 
 GRLC = Path(__file__).parents[1] / "grlc_queries"
 EXE = shutil.which("evidence-graph", path=str(Path(sys.executable).parent)) or "evidence-graph"
@@ -76,12 +76,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def rows(response: httpx.Response) -> list[dict]:
     assert response.status_code == 200, response.text
     return list(csv.DictReader(io.StringIO(response.text)))
-
-
-def problem(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    return response.json()
 
 
 def test_the_catalogue_lists_every_query_with_its_parameters(service: str) -> None:

@@ -13,7 +13,7 @@ from graph.examples import load_examples
 from graph.memory_store import MemoryStore
 from graph.settings import Settings
 from graph.synthesis import Selection, Synthesis, synthesize
-from tests.api.conftest import running
+from tests.api.conftest import problem, running
 
 BASE = "http://127.0.0.1:8000/id/"
 COMPARATORS = [
@@ -62,14 +62,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def expected(store: MemoryStore, *methods: str, level: float = 0.95) -> Synthesis:
     selection = Selection(("LRT",), tuple(COMPARATORS), "OS", methods=methods, level=level)
     return synthesize(store, BASE, selection)
-
-
-def problem(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    return body
 
 
 def svg_ids(content: bytes) -> list[str]:

@@ -14,7 +14,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 
 from graph.settings import Settings
-from tests.api.conftest import running
+from tests.api.conftest import problem, running
 from tests.conftest import PREFIXES, paper
 
 TOKEN = "update-token"
@@ -35,12 +35,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("update") / "data"
     with running(Settings(data_dir=data_dir, write_token=TOKEN)) as (url, _):
         yield url
-
-
-def problem(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    return response.json()
 
 
 def dataset(url: str) -> bytes:
