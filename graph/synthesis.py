@@ -150,7 +150,8 @@ def synthesize(store: Store, base_iri: str, selection: Selection) -> Synthesis:
     measure = selection.measure or _reported_measure(rows)
     used, exclusions = _harmonised(store, rows, measure, treated)
     if not used:
-        question = f"{outcome.label}: {len(rows)} matching findings"
+        found = len({row["finding"] for row in rows})
+        question = f"{outcome.label}: {found} matching finding{'s' * (found != 1)}"
         raise NothingToPool(
             f"nothing to pool for {question}, none with a usable estimate", exclusions
         )

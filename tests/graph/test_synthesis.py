@@ -462,6 +462,17 @@ def test_nothing_to_pool_says_why_for_each_finding(examples) -> None:
     }
 
 
+def test_nothing_to_pool_counts_findings_not_estimates(examples) -> None:
+    """Badwe 2013's OS finding has two arm percentages (two estimates) and no hazard ratio."""
+    mastectomy = "concept/intervention/mastectomy-axillary-dissection-radiotherapy"
+    with pytest.raises(NothingToPool) as raised:
+        synthesize(examples, BASE, Selection((mastectomy,), ("no LRT",), "OS", measure="HR"))
+    assert "overall survival: 1 matching finding," in str(raised.value)
+    assert excluded(raised.value) == {
+        "badwe2013-os-72m": "no comparative estimate printed (only arm statistics)"
+    }
+
+
 def test_nothing_matches_at_all(examples) -> None:
     with pytest.raises(NothingToPool) as raised:
         synthesize(examples, BASE, Selection(("early LRT",), ("no surgery of the primary",), "OS"))
