@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, StoreDep
 from api.evidence_page import map_page
-from api.negotiation import choose
+from api.negotiation import choose, format_links
 from api.problems import Problem
 from graph.evidence_map import (
     NotInGraph,
@@ -107,7 +107,8 @@ async def _answer(request: Request, store: Store, node: str, fmt: str | None) ->
     except NotInGraph as missing:
         raise Problem(404, "Not Found", str(missing), node=node) from None
     if media_type == "text/html":
-        names = {"JSON": "json", "Turtle": "turtle", "JSON-LD": "json-ld"}
-        alternates = {k: str(request.url.include_query_params(format=v)) for k, v in names.items()}
+        alternates = format_links(
+            request, {"JSON": "json", "Turtle": "turtle", "JSON-LD": "json-ld"}
+        )
         return HTMLResponse(map_page(found, alternates), headers=headers)
     return JSONResponse(found.as_json(), headers=headers)

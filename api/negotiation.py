@@ -13,7 +13,7 @@ from starlette.requests import Request
 from api.problems import Problem
 from graph.query_output import FORMAT_OF_MEDIA_TYPE
 
-__all__ = ["FORMAT_NAMES", "acceptable", "choose", "content_type"]
+__all__ = ["FORMAT_NAMES", "acceptable", "choose", "content_type", "format_links"]
 
 #: Short names for the ``format=`` override a browser can put in a link (``format=csv``).
 FORMAT_NAMES = {name: media_type for media_type, name in FORMAT_OF_MEDIA_TYPE.items()}
@@ -80,3 +80,11 @@ def _quality(accept: str, media_type: str) -> tuple[float, int]:
 def content_type(request: Request) -> str:
     """The media type a request's body is sent as, without parameters, in lower case."""
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def format_links(request: Request, names: dict[str, str]) -> dict[str, str]:
+    """Links to this same request in other formats: label -> URL with ``format=`` set (for a
+    page's "JSON · Turtle" links)."""
+    return {
+        label: str(request.url.include_query_params(format=name)) for label, name in names.items()
+    }

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_write_token
 from api.deps import SettingsDep, StoreDep
-from api.negotiation import choose
+from api.negotiation import choose, format_links
 from api.problems import Problem
 from api.synthesis_page import synthesis_page
 from api.writing import AGENT, run_write
@@ -107,8 +107,7 @@ async def synthesis(
     kind: Literal["svg", "png"] = "png" if media_type == "image/png" else "svg"
     body = await run_in_threadpool(render, forest(result), kind)
     if media_type == "text/html":
-        names = {"JSON": "json", "SVG": "svg", "PNG": "png"}
-        alternates = {k: str(request.url.include_query_params(format=v)) for k, v in names.items()}
+        alternates = format_links(request, {"JSON": "json", "SVG": "svg", "PNG": "png"})
         page = synthesis_page(result, body.decode("utf-8"), alternates)
         return HTMLResponse(page, headers=headers)
     return Response(body, media_type=media_type, headers=headers)

@@ -4,8 +4,9 @@ the conversions, the studies not pooled and why, and the pooled results."""
 from html import escape
 
 from graph.harmonise import number
+from graph.meta_analysis import METHOD_NAMES
 from graph.synthesis import Synthesis
-from graph.synthesis_report import heterogeneity, method_name
+from graph.synthesis_report import heterogeneity
 
 __all__ = ["synthesis_page"]
 
@@ -42,7 +43,7 @@ def synthesis_page(synthesis: Synthesis, plot_svg: str, alternates: dict[str, st
             pi = f"{number(synthesis.natural(pooled.pi_lower))} to "
             pi += number(synthesis.natural(pooled.pi_upper))
         cells = (
-            _e(method_name(pooled.method)),
+            _e(METHOD_NAMES[pooled.method]),
             f"{number(estimate)} ({number(lower)} to {number(upper)})",
             f"{pooled.p_value:.3g}",
             pi,

@@ -31,6 +31,12 @@ import numpy as np
 from scipy import stats
 
 Method = Literal["fixed", "DL", "REML"]
+#: What each method is called in reports, plots and the labels of recorded results.
+METHOD_NAMES: dict[str, str] = {
+    "fixed": "Fixed effect (inverse variance)",
+    "DL": "Random effects (DerSimonian-Laird)",
+    "REML": "Random effects (REML)",
+}
 
 _THRESHOLD = 1e-5  # metafor's control$threshold on the change of tau^2
 _MAX_ITERATIONS = 100  # metafor's control$maxiter

@@ -18,7 +18,7 @@ import numpy
 import scipy
 from rdflib import Graph, Literal, URIRef
 
-from graph.meta_analysis import Pooled
+from graph.meta_analysis import METHOD_NAMES, Pooled
 from graph.namespaces import DCTERMS, EV, PROV, RDF, RDFS, XSD
 from graph.parsing import Source
 from graph.store import Store
@@ -31,11 +31,6 @@ METHODS = {
     "fixed": EV.FixedEffect,
     "DL": EV.RandomEffectsDerSimonianLaird,
     "REML": EV.RandomEffectsREML,
-}
-_METHOD_NAMES = {
-    "fixed": "fixed effect",
-    "DL": "random effects (DL)",
-    "REML": "random effects (REML)",
 }
 
 
@@ -109,7 +104,7 @@ def _describe(
     add = graph.add
     point, lower, upper = synthesis.interval(result.estimate, result.se)
     label = (
-        f"pooled {synthesis.measure} ({_METHOD_NAMES[result.method]}), {synthesis.question}, "
+        f"pooled {synthesis.measure}, {METHOD_NAMES[result.method]}, {synthesis.question}, "
         f"{result.k} stud{'y' if result.k == 1 else 'ies'}"
     )
     for kind in (EV.PooledEstimate, MEASURES[synthesis.measure]):
@@ -148,7 +143,7 @@ def _describe(
     activity = URIRef(f"{node}/activity")
     add((node, PROV.wasGeneratedBy, activity))
     add((activity, RDF.type, PROV.Activity))
-    add((activity, RDFS.label, Literal(f"meta-analysis: {_METHOD_NAMES[result.method]}")))
+    add((activity, RDFS.label, Literal(f"meta-analysis: {METHOD_NAMES[result.method]}")))
     add((activity, PROV.wasAssociatedWith, software))
     add((activity, PROV.endedAtTime, Literal(datetime.now(UTC).isoformat(), datatype=XSD.dateTime)))
     if result.iterations is not None:

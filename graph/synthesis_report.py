@@ -2,20 +2,10 @@
 
 from graph.forest_plot import Diamond, ForestPlot, Row
 from graph.harmonise import number
-from graph.meta_analysis import Pooled
+from graph.meta_analysis import METHOD_NAMES, Pooled
 from graph.synthesis import Synthesis
 
-__all__ = ["as_json", "forest", "heterogeneity", "method_name", "text_report"]
-
-_METHOD_NAMES = {
-    "fixed": "Fixed effect (inverse variance)",
-    "DL": "Random effects (DerSimonian-Laird)",
-    "REML": "Random effects (REML)",
-}
-
-
-def method_name(method: str) -> str:
-    return _METHOD_NAMES[method]
+__all__ = ["as_json", "forest", "heterogeneity", "text_report"]
 
 
 def as_json(synthesis: Synthesis) -> dict:
@@ -65,7 +55,7 @@ def _pooled_json(synthesis: Synthesis, pooled: Pooled) -> dict:
     natural = synthesis.natural
     return {
         "method": pooled.method,
-        "method_name": method_name(pooled.method),
+        "method_name": METHOD_NAMES[pooled.method],
         "k": pooled.k,
         "estimate": estimate,
         "ci_lower": lower,
@@ -108,7 +98,7 @@ def forest(synthesis: Synthesis) -> ForestPlot:
         estimate, lower, upper = synthesis.interval(p.estimate, p.se)
         pi = (p.pi_lower, p.pi_upper)
         pi_lower, pi_upper = (None, None) if None in pi else map(synthesis.natural, pi)
-        diamonds.append(Diamond(method_name(p.method), estimate, lower, upper, pi_lower, pi_upper))
+        diamonds.append(Diamond(METHOD_NAMES[p.method], estimate, lower, upper, pi_lower, pi_upper))
     footnotes = [
         f"{c.label}: {conversion}" for c in synthesis.contributions for conversion in c.conversions
     ]
@@ -151,7 +141,7 @@ def text_report(synthesis: Synthesis) -> str:
     lines.append("")
     for p in synthesis.pooled:
         estimate, lower, upper = synthesis.interval(p.estimate, p.se)
-        line = f"{method_name(p.method)}: {_interval(estimate, lower, upper)}, p = {_p(p.p_value)}"
+        line = f"{METHOD_NAMES[p.method]}: {_interval(estimate, lower, upper)}, p = {_p(p.p_value)}"
         if p.pi_lower is not None and p.pi_upper is not None:
             pi = (synthesis.natural(p.pi_lower), synthesis.natural(p.pi_upper))
             line += f"; prediction interval {number(pi[0])} to {number(pi[1])}"
