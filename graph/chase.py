@@ -27,7 +27,7 @@ Errors::
     graph.citations.UnknownPublication, graph.citations.BadIdentifier: a seed
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -313,7 +313,7 @@ def _record(
     )
 
 
-def _order(ranking: str):  # noqa: ANN202 - a sort key
+def _order(ranking: str) -> Callable[[Record], tuple]:
     def key(r: Record) -> tuple:
         score = {
             "relatedness": r.co_citation + r.coupling,
