@@ -17,7 +17,15 @@ from graph.stored_queries import CatalogueError
 from graph.validation import ValidationReport
 from graph.writes import InvalidBatch, WriteError
 
-__all__ = ["default_agent", "guarded", "opened", "print_report", "settings_from", "store_options"]
+__all__ = [
+    "default_agent",
+    "guarded",
+    "opened",
+    "print_report",
+    "settings_from",
+    "store_options",
+    "write_output",
+]
 
 T = TypeVar("T")
 
@@ -93,3 +101,15 @@ def default_agent() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "cli"
+
+
+def write_output(data: bytes, output: Path | None) -> None:
+    """Write ``data`` to ``output``, or to stdout when there is none."""
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        try:
+            output.write_bytes(data)
+        except OSError as error:
+            raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
+        click.echo(f"wrote {output}", err=True)

@@ -6,7 +6,14 @@ from typing import Any
 
 import click
 
-from api.cli_common import default_agent, guarded, opened, settings_from, store_options
+from api.cli_common import (
+    default_agent,
+    guarded,
+    opened,
+    settings_from,
+    store_options,
+    write_output,
+)
 from graph.identifiers import absolute
 from graph.query_output import serialize_graph
 
@@ -51,7 +58,7 @@ def evidence_map_command(node: str, fmt: str, output: Path | None, **options: An
                 )
         except NotInGraph as missing:
             raise click.ClickException(str(missing)) from None
-    _write(text.encode("utf-8"), output)
+    write_output(text.encode("utf-8"), output)
 
 
 @click.command("synthesize")
@@ -137,7 +144,8 @@ def synthesize_command(
             else []
         )
     if plot is not None:
-        _write(render(forest(result), "svg" if plot.suffix.lower() == ".svg" else "png"), plot)
+        kind = "svg" if plot.suffix.lower() == ".svg" else "png"
+        write_output(render(forest(result), kind), plot)
     if as_json_:
         body = as_json(result) | ({"recorded": [vars(r) for r in recorded]} if record_ else {})
         click.echo(json.dumps(body, indent=2, ensure_ascii=False))
@@ -145,14 +153,3 @@ def synthesize_command(
     click.echo(text_report(result), nl=False)
     for r in recorded:
         click.echo(f"{'recorded' if r.stored else 'already recorded'}: {r.method} <{r.iri}>")
-
-
-def _write(data: bytes, output: Path | None) -> None:
-    if output is None:
-        click.echo(data.decode("utf-8"), nl=False)
-    else:
-        try:
-            output.write_bytes(data)
-        except OSError as error:
-            raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
-        click.echo(f"wrote {output}", err=True)

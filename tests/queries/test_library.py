@@ -46,6 +46,7 @@ LIBRARY = (
     "hazard-ratios",
     "pooled-results",
     "certainty",
+    "chase-members",
 )
 EV = "https://w3id.org/evidence-graph/ns#"
 CITO = "http://purl.org/spar/cito/"
