@@ -18,7 +18,8 @@ mixed       FBF, BFB...  chains that turn more than once (three hops or more)
 Ranks: ``co-citation`` counts the works that cite it and a seed; ``coupling`` the works it
 cites that a seed cites too; ``relatedness`` is their sum; ``pagerank`` is PageRank over the
 citations among the publications found and the seeds. Ties go to more seeds, fewer hops, the
-newer year, then the IRI.
+IRI. Only the ranking's own scores are computed (the others are None), and only the records
+returned are described (title, authors, identifiers...): about 1 ms each on a large store.
 
 Errors::
 
@@ -106,9 +107,9 @@ class Record:
     hops: int
     reached: list[Reach]
     path: list[str]  # one shortest chain of citations, from its seed to this publication
-    co_citation: int
-    coupling: int
-    pagerank: float
+    co_citation: int | None  # None when the ranking does not use it
+    coupling: int | None
+    pagerank: float | None
     rank: int = 0
     sources: list[dict] = field(default_factory=list)  # imports holding the last citation
 
@@ -133,7 +134,7 @@ class Record:
             "reached": [vars(r) for r in self.reached],
             "co_citation": self.co_citation,
             "coupling": self.coupling,
-            "pagerank": round(self.pagerank, 6),
+            "pagerank": None if self.pagerank is None else round(self.pagerank, 6),
             "path": self.path,
             "sources": self.sources,
         }
@@ -149,7 +150,7 @@ class ChaseResult:
     total: int
     per_hop: dict[int, int]
     per_direction: dict[str, int]
-    known: int
+    known: int  # among the records returned
     citations: int  # citations fetched
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
@@ -181,15 +182,19 @@ def chase(store: Store, request: ChaseRequest, base_iri: str) -> ChaseResult:
     reach = walk.run(seeds, _STEPS[request.direction], request.hops)
     found = [n for n in reach if n not in set(seeds)]
     co_citation, coupling = walk.relatedness(seeds, request.ranking)
-    pagerank = nx.pagerank(walk.graph.subgraph([*seeds, *found])) if found else {}
+    pagerank = (
+        nx.pagerank(walk.graph.subgraph([*seeds, *found]))
+        if found and request.ranking == "pagerank"
+        else None
+    )
     records = [_record(n, reach[n], walk.parents, co_citation, coupling, pagerank) for n in found]
-    described = describe(store, [str(n) for n in found])
-    for record in records:
-        record.publication = described[record.publication.iri]
     records.sort(key=_order(request.ranking))
     for rank, record in enumerate(records, 1):
         record.rank = rank
     kept = records[: request.limit] if request.limit else records
+    described = describe(store, [r.publication.iri for r in kept])  # only those returned: 1 ms each
+    for record in kept:
+        record.publication = described[record.publication.iri]
     _add_sources(store, kept)
     return ChaseResult(
         request=request,
@@ -198,7 +203,7 @@ def chase(store: Store, request: ChaseRequest, base_iri: str) -> ChaseResult:
         total=len(records),
         per_hop=_count(r.hops for r in records),
         per_direction=_count(d for r in records for d in r.directions),
-        known=sum(r.publication.known for r in records),
+        known=sum(r.publication.known for r in kept),
         citations=walk.graph.number_of_edges(),
     )
 
@@ -255,12 +260,13 @@ class _Walk:
 
     def relatedness(
         self, seeds: Sequence[Node], ranking: str
-    ) -> tuple[dict[Node, int], dict[Node, int]]:
-        """Co-citation and coupling counts with the seeds, for every publication: fetched
-        when the ranking needs them (the citers' references, the references' citers)."""
-        co_citation: dict[Node, int] = {}
-        coupling: dict[Node, int] = {}
+    ) -> tuple[dict[Node, int] | None, dict[Node, int] | None]:
+        """Co-citation and coupling counts with the seeds, for every publication, when the
+        ranking uses them (fetching the citers' references, the references' citers)."""
+        co_citation: dict[Node, int] | None = None
+        coupling: dict[Node, int] | None = None
         if ranking in ("relatedness", "co-citation"):
+            co_citation = {}
             self.fetch(seeds, "F")
             citing = {c for s in seeds for c in self.graph.predecessors(s)}
             self.fetch(citing, "B")
@@ -268,6 +274,7 @@ class _Walk:
                 for cited in self.graph.successors(work):
                     co_citation[cited] = co_citation.get(cited, 0) + 1
         if ranking in ("relatedness", "coupling"):
+            coupling = {}
             self.fetch(seeds, "B")
             cited = {c for s in seeds for c in self.graph.successors(s)}
             self.fetch(cited, "F")
@@ -290,9 +297,9 @@ def _record(
     node: Node,
     by_seed: dict[Node, tuple[int, set[str]]],
     parents: dict[tuple[Node, Node], Node],
-    co_citation: dict[Node, int],
-    coupling: dict[Node, int],
-    pagerank: dict[Node, float],
+    co_citation: dict[Node, int] | None,
+    coupling: dict[Node, int] | None,
+    pagerank: dict[Node, float] | None,
 ) -> Record:
     reached = [
         Reach(str(seed), hops, sorted(_TERMS[k] for k in kinds))
@@ -307,21 +314,21 @@ def _record(
         hops=reached[0].hops,
         reached=reached,
         path=[str(n) for n in reversed(path)],
-        co_citation=co_citation.get(node, 0),
-        coupling=coupling.get(node, 0),
-        pagerank=pagerank.get(node, 0.0),
+        co_citation=None if co_citation is None else co_citation.get(node, 0),
+        coupling=None if coupling is None else coupling.get(node, 0),
+        pagerank=None if pagerank is None else pagerank.get(node, 0.0),
     )
 
 
 def _order(ranking: str) -> Callable[[Record], tuple]:
     def key(r: Record) -> tuple:
         score = {
-            "relatedness": r.co_citation + r.coupling,
-            "co-citation": r.co_citation,
-            "coupling": r.coupling,
-            "pagerank": r.pagerank,
+            "relatedness": (r.co_citation or 0) + (r.coupling or 0),
+            "co-citation": r.co_citation or 0,
+            "coupling": r.coupling or 0,
+            "pagerank": r.pagerank or 0.0,
         }[ranking]
-        return (-score, -len(r.reached), r.hops, -(r.publication.year or 0), r.publication.iri)
+        return (-score, -len(r.reached), r.hops, r.publication.iri)
 
     return key
 

@@ -98,12 +98,20 @@ def provenance_note(result: ChaseResult, record: Record) -> str:
         f"hop{'s' * (r.hops != 1)}"
         for r in record.reached
     )
+    scores = "".join(
+        f"; {name} {value}"
+        for name, value in (
+            ("co-citation", record.co_citation),
+            ("coupling", record.coupling),
+            ("PageRank", None if record.pagerank is None else f"{record.pagerank:.4g}"),
+        )
+        if value is not None
+    )
     sources = "; ".join(_source(s) for s in record.sources) or "unknown"
     return (
         f"evidence-graph chase {result.created} ({request.direction}, {request.hops} "
         f"hop{'s' * (request.hops != 1)}, ranked by {request.ranking}): rank {record.rank} of "
-        f"{result.total}; {reached}; co-citation {record.co_citation}, coupling "
-        f"{record.coupling}; citation data: {sources}"
+        f"{result.total}; {reached}{scores}; citation data: {sources}"
     )
 
 

@@ -123,26 +123,27 @@ def describe(store: Store, iris: Sequence[str]) -> dict[str, Publication]:
     """What the store knows of each publication in ``iris``."""
     found = {iri: Publication(iri) for iri in iris}
     for chunk in _chunks(URIRef(i) for i in iris):
-        values = " ".join(n.n3() for n in chunk)
-        query = f"{_PREFIXES}SELECT ?p ?key ?value WHERE {{ VALUES ?p {{ {values} }} {_FACTS} }}"
-        for p, key, value in store.query(query).rows:
-            _add(found[str(p)], str(key), value)
+        values = "VALUES ?p { " + " ".join(n.n3() for n in chunk) + " }"
+        for key, pattern in _FACTS.items():
+            query = f"{_PREFIXES}SELECT ?p ?value WHERE {{ {values} {pattern} }}"
+            for p, value in store.query(query).rows:
+                _add(found[str(p)], key, value)
     return found
 
 
-# One pattern per UNION branch: each fact is found by an index lookup on ?p.
-_FACTS = """
-  { ?p dcterms:title ?value BIND("title" AS ?key) }
-  UNION { ?p dcterms:issued ?value BIND("issued" AS ?key) }
-  UNION { ?p a ?value BIND("type" AS ?key) }
-  UNION { ?p bibo:doi ?value BIND("doi" AS ?key) }
-  UNION { ?p bibo:pmid ?value BIND("pmid" AS ?key) }
-  UNION { ?p ev:pmcid ?value BIND("pmcid" AS ?key) }
-  UNION { ?p dcterms:creator ?a . ?a foaf:name ?value BIND("author" AS ?key) }
-  UNION { ?p dcterms:isPartOf ?j . ?j dcterms:title|rdfs:label ?value BIND("journal" AS ?key) }
-  UNION { ?s ev:reportedIn ?p BIND(true AS ?value) BIND("evidence" AS ?key) }
-  UNION { ?s prov:hadPrimarySource ?p BIND(true AS ?value) BIND("evidence" AS ?key) }
-"""
+# One query per fact, each starting from the VALUES block: a UNION of them would be evaluated
+# over the whole store before the join (Oxigraph 0.5), ten times slower.
+_FACTS = {
+    "title": "?p dcterms:title ?value",
+    "issued": "?p dcterms:issued ?value",
+    "type": "?p a ?value",
+    "doi": "?p bibo:doi ?value",
+    "pmid": "?p bibo:pmid ?value",
+    "pmcid": "?p ev:pmcid ?value",
+    "author": "?p dcterms:creator ?a . ?a foaf:name ?value",
+    "journal": "?p dcterms:isPartOf ?j . ?j dcterms:title|rdfs:label ?value",
+    "evidence": "{ ?value ev:reportedIn ?p } UNION { ?value prov:hadPrimarySource ?p }",
+}
 
 
 def _add(publication: Publication, key: str, value: Node) -> None:

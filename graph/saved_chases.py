@@ -72,9 +72,13 @@ def save_chase(store: Store, result: ChaseResult, name: str, base_iri: str, agen
             add((hit, EV.reachedFrom, URIRef(reach.seed)))
         for direction in record.directions:
             add((hit, EV.reachedAs, Literal(direction)))
-        add((hit, EV.coCitationCount, Literal(record.co_citation)))
-        add((hit, EV.couplingCount, Literal(record.coupling)))
-        add((hit, EV.pageRank, Literal(record.pagerank, datatype=XSD.double)))
+        for prop, score in (
+            (EV.coCitationCount, record.co_citation),
+            (EV.couplingCount, record.coupling),
+            (EV.pageRank, record.pagerank),
+        ):
+            if score is not None:  # the ranking's own scores only
+                add((hit, prop, Literal(score)))
     data = graph.serialize(format="nt", encoding="utf-8")
     load(store, [Source(f"chase {name}", io.BytesIO(data), "ntriples")], base_iri, agent)
     return str(chase)

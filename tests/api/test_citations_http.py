@@ -71,8 +71,8 @@ def test_chase_as_json(url: str) -> None:
     body = {"seeds": ["doi:10.5555/s"], "direction": "both", "hops": 2}
     found = httpx.post(f"{url}/chase", json=body).json()
     assert found["chase"]["per_hop"] == {"1": 4, "2": 4}
-    assert [r["iri"][-1] for r in found["records"]] == ["h", "g", "d", "a", "e", "b", "f", "c"]
-    assert found["records"][1]["directions"] == ["co-cited"]
+    assert [r["iri"][-1] for r in found["records"]] == ["g", "h", "a", "d", "b", "e", "c", "f"]
+    assert found["records"][1]["directions"] == ["co-citing"]
 
 
 def test_chase_as_csv_and_as_ris(url: str) -> None:
@@ -108,8 +108,8 @@ def test_a_saved_chase_needs_the_token_and_a_new_name(url: str) -> None:
         f"{url}/queries/chase-members",
         params={"chase": f"{BASE}chase/review-1-chase"},
     ).json()["results"]["bindings"]
-    assert [m["publication"]["value"][-1] for m in members] == list("hgdaebfc")
-    assert members[0]["reachedAs"]["value"] == "co-citing"
+    assert [m["publication"]["value"][-1] for m in members] == list("ghadbecf")
+    assert members[0]["reachedAs"]["value"] == "co-cited"
     assert "already" in problem(httpx.post(f"{url}/chase", json=body, headers=AUTH), 409)["detail"]
 
 

@@ -79,9 +79,9 @@ def test_relatedness_ranks_co_citation_and_coupling(store: Store) -> None:
         "h": (0, 2),
     }
     order = [r["iri"].rsplit("/", 1)[1] for r in result["records"]]
-    # ties (same score, seeds and hops) go to the newer: H 2008 before G 2004, D 2006 before
-    # A 2002; among the score-0 records, hop 1 before hop 2
-    assert order == ["h", "g", "d", "a", "e", "b", "f", "c"]
+    # ties (same score, seeds and hops) go by IRI; among the score-0 records, hop 1 first
+    assert order == ["g", "h", "a", "d", "b", "e", "c", "f"]
+    assert {r["pagerank"] for r in result["records"]} == {None}  # not this ranking's score
     assert [r["rank"] for r in result["records"]] == list(range(1, 9))
 
 
@@ -91,6 +91,7 @@ def test_ranking_by_one_count_and_by_pagerank(store: Store) -> None:
     by_rank = run(store, "publication/s", direction="both", hops=2, ranking="pagerank")
     ranks = [r["pagerank"] for r in by_rank["records"]]
     assert ranks == sorted(ranks, reverse=True) and ranks[0] > ranks[-1]
+    assert {(r["co_citation"], r["coupling"]) for r in by_rank["records"]} == {(None, None)}
     assert by_rank["records"][0]["iri"].endswith("/c")  # cited by A, B and T's neighbours
 
 

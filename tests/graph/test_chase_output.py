@@ -27,16 +27,22 @@ def test_csv_has_one_row_per_record_in_rank_order(result: ChaseResult) -> None:
     rows = list(csv.DictReader(io.StringIO(as_csv(result))))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert [r["rank"] for r in rows] == [str(n) for n in range(1, 9)]
-    h = rows[0]
-    assert (h["iri"], h["doi"], h["title"], h["year"]) == (
-        BASE + "publication/h",
-        "10.5555/h",
-        "Paper H",
-        "2008",
+    g = rows[0]
+    assert (g["iri"], g["doi"], g["title"], g["year"]) == (
+        BASE + "publication/g",
+        "10.5555/g",
+        "Paper G",
+        "2004",
     )
-    assert (h["directions"], h["coupling"], h["hops"]) == ("co-citing", "2", "2")
-    assert h["seeds"] == f"{BASE}publication/s (2)"
-    assert h["sources"].startswith("hand-checked.ttl (imported ") and h["sources"].endswith(
+    assert (g["directions"], g["co_citation"], g["coupling"], g["hops"]) == (
+        "co-cited",
+        "2",
+        "0",
+        "2",
+    )
+    assert (g["pagerank"], g["known"]) == ("", "True")
+    assert g["seeds"] == f"{BASE}publication/s (2)"
+    assert g["sources"].startswith("hand-checked.ttl (imported ") and g["sources"].endswith(
         " by tester)"
     )
 
@@ -48,11 +54,11 @@ def test_ris_round_trips_through_rispy_with_the_chase_first_in_the_notes(
     assert [e["title"] for e in entries] == [r.publication.title for r in result.records]
     first = entries[0]
     assert first["type_of_reference"] == "JOUR"
-    assert first["doi"] == "10.5555/h" and first["year"] == "2008"
-    assert first["id"] == BASE + "publication/h"
+    assert first["doi"] == "10.5555/g" and first["year"] == "2004"
+    assert first["id"] == BASE + "publication/g"
     note = first["notes"][0]
     assert note.startswith("evidence-graph chase ")
     assert "(both, 2 hops, ranked by relatedness): rank 1 of 8" in note
-    assert "co-citing from doi:10.5555/s in 2 hops" in note
-    assert "co-citation 0, coupling 2" in note and "hand-checked.ttl" in note
-    assert "https://doi.org/10.5555/h" in first["urls"]
+    assert "co-cited from doi:10.5555/s in 2 hops" in note
+    assert "co-citation 2; coupling 0; citation data: hand-checked.ttl" in note
+    assert "https://doi.org/10.5555/g" in first["urls"]
