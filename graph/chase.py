@@ -28,13 +28,11 @@ Errors::
     graph.citations.UnknownPublication, graph.citations.BadIdentifier: a seed
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import networkx as nx
-from rdflib import URIRef
-from rdflib.term import Node
 
 from graph.citations import Publication, citers, describe, references, resolve
 from graph.namespaces import CITO, DCTERMS, PROV, RDFS
@@ -177,7 +175,7 @@ class ChaseResult:
 def chase(store: Store, request: ChaseRequest, base_iri: str) -> ChaseResult:
     """Run ``request``; the seeds must be stored publications."""
     request.check()
-    seeds = list(dict.fromkeys(resolve(store, s, base_iri) for s in request.seeds))
+    seeds = list(dict.fromkeys(str(resolve(store, s, base_iri)) for s in request.seeds))
     walk = _Walk(store)
     reach = walk.run(seeds, _STEPS[request.direction], request.hops)
     found = [n for n in reach if n not in set(seeds)]
@@ -187,25 +185,36 @@ def chase(store: Store, request: ChaseRequest, base_iri: str) -> ChaseResult:
         if found and request.ranking == "pagerank"
         else None
     )
-    records = [_record(n, reach[n], walk.parents, co_citation, coupling, pagerank) for n in found]
-    records.sort(key=_order(request.ranking))
-    for rank, record in enumerate(records, 1):
-        record.rank = rank
-    kept = records[: request.limit] if request.limit else records
-    described = describe(store, [r.publication.iri for r in kept])  # only those returned: 1 ms each
-    for record in kept:
+    score = {"co-citation": co_citation, "coupling": coupling, "pagerank": pagerank}.get(
+        request.ranking
+    ) or _sum(co_citation or {}, coupling or {})
+    hops = {n: min(h for h, _ in reach[n].values()) for n in found}
+    found.sort(key=lambda n: (-score.get(n, 0), -len(reach[n]), hops[n], str(n)))
+    kept = found[: request.limit] if request.limit else found
+    records = [
+        _record(n, rank, reach[n], walk.parents, co_citation, coupling, pagerank)
+        for rank, n in enumerate(kept, 1)
+    ]
+    described = describe(store, kept)  # only those returned: 1 ms each
+    for record in records:
         record.publication = described[record.publication.iri]
-    _add_sources(store, kept)
+    _add_sources(store, records)
     return ChaseResult(
         request=request,
-        seeds=list(describe(store, [str(s) for s in seeds]).values()),
-        records=kept,
-        total=len(records),
-        per_hop=_count(r.hops for r in records),
-        per_direction=_count(d for r in records for d in r.directions),
-        known=sum(r.publication.known for r in kept),
+        seeds=list(describe(store, seeds).values()),
+        records=records,
+        total=len(found),
+        per_hop=_count(hops.values()),
+        per_direction=_count(
+            d for n in found for d in {_TERMS[k] for _, kinds in reach[n].values() for k in kinds}
+        ),
+        known=sum(r.publication.known for r in records),
         citations=walk.graph.number_of_edges(),
     )
+
+
+def _sum(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {n: a.get(n, 0) + b.get(n, 0) for n in a.keys() | b.keys()}
 
 
 class _Walk:
@@ -214,34 +223,34 @@ class _Walk:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.graph = nx.DiGraph()  # citing -> cited
-        self.parents: dict[tuple[Node, Node], Node] = {}  # (seed, node) -> the node before
-        self._out: set[Node] = set()
-        self._in: set[Node] = set()
+        self.parents: dict[tuple[str, str], str] = {}  # (seed, node) -> the node before
+        self._out: set[str] = set()
+        self._in: set[str] = set()
 
-    def fetch(self, nodes: Iterable[Node], step: str) -> None:
+    def fetch(self, nodes: Iterable[str], step: str) -> None:
         """Make sure the references (B) or citers (F) of ``nodes`` are in the graph."""
         have = self._out if step == "B" else self._in
         wanted = [n for n in nodes if n not in have]
         have.update(wanted)
         self.graph.add_edges_from((references if step == "B" else citers)(self.store, wanted))
 
-    def neighbours(self, node: Node, step: str) -> Iterable[Node]:
+    def neighbours(self, node: str, step: str) -> Iterable[str]:
         if node not in self.graph:
             return ()
         return self.graph.successors(node) if step == "B" else self.graph.predecessors(node)
 
     def run(
-        self, seeds: Sequence[Node], steps: str, hops: int
-    ) -> dict[Node, dict[Node, tuple[int, set[str]]]]:
+        self, seeds: Sequence[str], steps: str, hops: int
+    ) -> dict[str, dict[str, tuple[int, set[str]]]]:
         """For each publication reached: seed -> (fewest hops, kinds of those chains)."""
-        reach: dict[Node, dict[Node, tuple[int, set[str]]]] = {}
+        reach: dict[str, dict[str, tuple[int, set[str]]]] = {}
         frontier = {seed: {seed: {""}} for seed in seeds}
         seen = {seed: {seed} for seed in seeds}
         for hop in range(1, hops + 1):
             for step in steps:
                 self.fetch({n for layer in frontier.values() for n in layer}, step)
             for seed, layer in frontier.items():
-                found: dict[Node, set[str]] = {}
+                found: dict[str, set[str]] = {}
                 for node, kinds in layer.items():
                     for step in steps:
                         for neighbour in self.neighbours(node, step):
@@ -259,12 +268,12 @@ class _Walk:
         return reach
 
     def relatedness(
-        self, seeds: Sequence[Node], ranking: str
-    ) -> tuple[dict[Node, int] | None, dict[Node, int] | None]:
+        self, seeds: Sequence[str], ranking: str
+    ) -> tuple[dict[str, int] | None, dict[str, int] | None]:
         """Co-citation and coupling counts with the seeds, for every publication, when the
         ranking uses them (fetching the citers' references, the references' citers)."""
-        co_citation: dict[Node, int] | None = None
-        coupling: dict[Node, int] | None = None
+        co_citation: dict[str, int] | None = None
+        coupling: dict[str, int] | None = None
         if ranking in ("relatedness", "co-citation"):
             co_citation = {}
             self.fetch(seeds, "F")
@@ -294,43 +303,32 @@ def _then(kind: str, step: str) -> str:
 
 
 def _record(
-    node: Node,
-    by_seed: dict[Node, tuple[int, set[str]]],
-    parents: dict[tuple[Node, Node], Node],
-    co_citation: dict[Node, int] | None,
-    coupling: dict[Node, int] | None,
-    pagerank: dict[Node, float] | None,
+    node: str,
+    rank: int,
+    by_seed: dict[str, tuple[int, set[str]]],
+    parents: dict[tuple[str, str], str],
+    co_citation: dict[str, int] | None,
+    coupling: dict[str, int] | None,
+    pagerank: dict[str, float] | None,
 ) -> Record:
     reached = [
         Reach(str(seed), hops, sorted(_TERMS[k] for k in kinds))
         for seed, (hops, kinds) in sorted(by_seed.items(), key=lambda i: (i[1][0], str(i[0])))
     ]
-    seed = URIRef(reached[0].seed)
+    seed = reached[0].seed
     path = [node]
     while path[-1] != seed:
         path.append(parents[seed, path[-1]])
     return Record(
-        publication=Publication(str(node)),
+        publication=Publication(node),
         hops=reached[0].hops,
         reached=reached,
         path=[str(n) for n in reversed(path)],
         co_citation=None if co_citation is None else co_citation.get(node, 0),
         coupling=None if coupling is None else coupling.get(node, 0),
         pagerank=None if pagerank is None else pagerank.get(node, 0.0),
+        rank=rank,
     )
-
-
-def _order(ranking: str) -> Callable[[Record], tuple]:
-    def key(r: Record) -> tuple:
-        score = {
-            "relatedness": (r.co_citation or 0) + (r.coupling or 0),
-            "co-citation": r.co_citation or 0,
-            "coupling": r.coupling or 0,
-            "pagerank": r.pagerank or 0.0,
-        }[ranking]
-        return (-score, -len(r.reached), r.hops, r.publication.iri)
-
-    return key
 
 
 def _count(items: Iterable) -> dict:

@@ -22,13 +22,13 @@ __all__ = ["citation_count", "citation_rows", "timespan"]
 
 def citation_rows(store: Store, iri: URIRef, direction: str) -> list[dict[str, str]]:
     """The ``references`` or the ``citations`` of the publication ``iri``."""
-    edges = (references if direction == "references" else citers)(store, [iri])
-    works = describe(store, sorted({str(n) for edge in edges for n in edge}))
+    edges = (references if direction == "references" else citers)(store, [str(iri)])
+    works = describe(store, sorted({n for edge in edges for n in edge}))
     stored = _stored_citations(store, edges)
     rows = []
-    for a, b in sorted(edges, key=lambda e: (works[str(e[0])].issued or "", str(e[0]), str(e[1]))):
-        citing, cited = works[str(a)], works[str(b)]
-        known = stored.get((str(a), str(b)), {})
+    for a, b in sorted(edges, key=lambda e: (works[e[0]].issued or "", *e)):
+        citing, cited = works[a], works[b]
+        known = stored.get((a, b), {})
         creation = known.get("creation") or citing.issued or ""
         rows.append(
             {
@@ -109,12 +109,12 @@ def _same_journal(a: Publication, b: Publication) -> bool:
 
 
 def _stored_citations(
-    store: Store, edges: Sequence[tuple[URIRef, URIRef]]
+    store: Store, edges: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], dict[str, str]]:
     """What imported ``cito:Citation`` nodes say of these citations."""
     found: dict[tuple[str, str], dict[str, str]] = {}
     for start in range(0, len(edges), 200):
-        pairs = " ".join(f"({a.n3()} {b.n3()})" for a, b in edges[start : start + 200])
+        pairs = " ".join(f"(<{a}> <{b}>)" for a, b in edges[start : start + 200])
         query = f"""SELECT ?a ?b ?oci ?creation ?timespan ?type WHERE {{
           VALUES (?a ?b) {{ {pairs} }}
           ?c <{CITO.hasCitingEntity}> ?a ; <{CITO.hasCitedEntity}> ?b .

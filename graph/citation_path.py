@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import networkx as nx
-from rdflib import URIRef
-from rdflib.term import Node
 
 from graph.citations import citers, describe, references, resolve
 from graph.store import Store
@@ -44,11 +42,11 @@ def citation_path(
     as for a chase) with their titles and years, and the citations between them."""
     if not 1 <= max_hops <= MAX_PATH_HOPS:
         raise ValueError(f"max_hops: {max_hops} is not between 1 and {MAX_PATH_HOPS}")
-    a, b = resolve(store, start, base_iri), resolve(store, end, base_iri)
+    a, b = str(resolve(store, start, base_iri)), str(resolve(store, end, base_iri))
     graph = nx.DiGraph()
     graph.add_nodes_from((a, b))
-    reached: dict[URIRef, set[Node]] = {a: {a}, b: {b}}
-    frontier: dict[URIRef, set[Node]] = {a: {a}, b: {b}}
+    reached: dict[str, set[str]] = {a: {a}, b: {b}}
+    frontier: dict[str, set[str]] = {a: {a}, b: {b}}
     hops = 0
     while not reached[a] & reached[b]:
         if hops == max_hops or not (frontier[a] or frontier[b]):
@@ -62,13 +60,11 @@ def citation_path(
         hops += 1
     nodes = nx.shortest_path(graph.to_undirected(as_view=True), a, b)
     steps = [
-        Step(str(x), str(y), False) if graph.has_edge(x, y) else Step(str(y), str(x), True)
-        for x, y in pairwise(nodes)
+        Step(x, y, False) if graph.has_edge(x, y) else Step(y, x, True) for x, y in pairwise(nodes)
     ]
-    works = describe(store, [str(n) for n in nodes])
+    works = describe(store, nodes)
     listed = [
-        {"iri": str(n), "ids": works[str(n)].ids, "title": works[str(n)].title,
-         "year": works[str(n)].year}
+        {"iri": n, "ids": works[n].ids, "title": works[n].title, "year": works[n].year}
         for n in nodes
     ]  # fmt: skip
     return listed, steps
