@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
 import queries
-from api import evidence, graph_store, sparql, synthesis
+from api import citations, evidence, graph_store, imports, sparql, synthesis
 from api.deps import StoreDep
 from api.docs import install_docs
 from api.limits import SizeLimits
@@ -73,6 +73,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(graph_store.router)
     app.include_router(evidence.router)
     app.include_router(synthesis.router)
+    app.include_router(imports.router)
+    app.include_router(citations.router)
     install_stored_queries(app, app.state.catalogue)
     install_docs(app)
     app.add_api_route("/health", health, methods=["GET"], tags=["service"])

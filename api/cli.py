@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from api.cli_citations import chase_command, citation_path_command
 from api.cli_common import (
     default_agent,
     guarded,
@@ -22,6 +23,7 @@ from api.cli_common import (
     store_options,
 )
 from api.cli_evidence import evidence_map_command, synthesize_command
+from api.cli_import import import_command
 from graph.examples import load_examples
 from graph.imports import list_imports
 from graph.parsing import FORMATS, ParseError, Source
@@ -271,3 +273,6 @@ def _step(message: str) -> None:
 
 main.add_command(evidence_map_command)
 main.add_command(synthesize_command)
+main.add_command(import_command)
+main.add_command(chase_command)
+main.add_command(citation_path_command)

@@ -359,6 +359,7 @@ def _match_stored(graph: Graph, store: Store) -> dict[str, str]:
     Returns the renaming, batch IRI -> surviving IRI.
     """
     rename: dict[Node, Node] = {}
+    kept: set[Node] = set()  # stored nodes matched by a stronger identifier: they stay
     for prop in IDENTIFIER_PROPERTIES:
         by_value: dict[Literal, list[Node]] = {}
         for subject, value in graph.subject_objects(prop):
@@ -367,11 +368,22 @@ def _match_stored(graph: Graph, store: Store) -> dict[str, str]:
         for value, subjects in by_value.items():
             survivor = stored.get(value) or min(subjects)
             for subject in subjects:
-                if subject != survivor and subject not in rename:
+                if subject != survivor and subject not in rename and subject not in kept:
                     rename[subject] = survivor
+        kept.update(stored.values())
+    rename = {old: _last(rename, new) for old, new in rename.items()}  # b -> a -> s: b -> s
     if rename:
         _rename(graph, rename)
     return {str(old): str(new) for old, new in rename.items()}
+
+
+def _last(rename: dict[Node, Node], node: Node) -> Node:
+    """Where a chain of renamings that reaches ``node`` ends."""
+    seen = {node}
+    while node in rename and rename[node] not in seen:
+        node = rename[node]
+        seen.add(node)
+    return node
 
 
 def _rename(graph: Graph, rename: dict[Node, Node]) -> None:

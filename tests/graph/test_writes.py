@@ -111,6 +111,24 @@ def test_duplicates_inside_one_batch_merge_and_pmid_matches(store: Store, write_
     assert count == [(Literal(1),)]
 
 
+def test_a_chain_of_matches_ends_on_the_stored_node(store: Store, write_file) -> None:
+    """Regression: b (PMID only) merged into a (DOI and PMID), which merged into the stored
+    node with that DOI; b's triples stayed on a, a second publication with the same PMID."""
+    load_file(store, write_file("s.ttl", paper("s", "S", extra='; bibo:doi "10.5555/chain" ')))
+    batch = paper("a", "A", extra='; bibo:doi "10.5555/chain" ; bibo:pmid "123" ') + paper(
+        "b", "B", extra='; bibo:pmid "123" '
+    )
+    result = load_file(store, write_file("ab.ttl", batch))
+    assert result.matched == {
+        "http://example.org/a": "http://example.org/s",
+        "http://example.org/b": "http://example.org/s",
+    }
+    carriers = select(
+        store, 'SELECT DISTINCT ?s WHERE { ?s <http://purl.org/ontology/bibo/pmid> "123" }'
+    )
+    assert carriers == [(URIRef("http://example.org/s"),)]
+
+
 def test_citing_a_stored_publication_validates_with_the_stored_context(
     store: Store, write_file
 ) -> None:

@@ -31,6 +31,7 @@ PREFIXES = {
     "dcterms": str(DCTERMS),
     "prov": str(PROV),
     "rdf": str(RDF),
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "fabio": "http://purl.org/spar/fabio/",
 }
 
