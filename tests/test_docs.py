@@ -56,7 +56,14 @@ def test_every_setting_is_in_the_configuration_table(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["ontology", "graph.identifiers", "graph.federation", "api.negotiation"]
+    "module",
+    [
+        "ontology",
+        "graph.identifiers",
+        "graph.federation",
+        "api.negotiation",
+        "graph.citation_index",
+    ],
 )
 def test_docstring_examples(module: str) -> None:
     failures, tried = doctest.testmod(importlib.import_module(module))
