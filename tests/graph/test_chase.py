@@ -7,6 +7,7 @@ import pytest
 
 from graph.chase import ChaseError, ChaseRequest, chase
 from graph.citations import BadIdentifier, UnknownPublication
+from graph.opencitations import import_opencitations
 from graph.oxigraph_store import OxigraphStore
 from graph.store import Store
 from tests.citation_graph import load_into
@@ -145,3 +146,26 @@ def test_unknown_and_malformed_seeds(store: Store) -> None:
         run(store, "publication/nothing")
     with pytest.raises(BadIdentifier):
         run(store, "doi:not-a-doi")
+
+
+def test_records_known_only_by_identifier_are_marked_not_known(examples, tmp_path: Path) -> None:
+    """A citing work imported from OpenCitations has only its DOI: not known yet, unlike the
+    stored trial it is co-cited with; its citation is credited to the file it came from."""
+    path = tmp_path / "coci.csv"
+    path.write_text(
+        "oci,citing,cited,creation,timespan,journal_sc,author_sc\n"
+        "1-2,doi:10.1016/j.breast.2023.01.005,doi:10.1200/JCO.21.02006,2023,,no,no\n"
+        "1-3,doi:10.1016/j.breast.2023.01.005,pmid:29777404,2023,,no,no\n",
+        encoding="utf-8",
+    )
+    import_opencitations(examples, path, BASE, "reviewer")
+    found = chase(examples, ChaseRequest(("pmid:34995128",), "both", 2), BASE).as_json()
+    records = {r["iri"].rsplit("/", 1)[1]: r for r in found["records"]}
+    review = records["j.breast.2023.01.005"]
+    assert (review["known"], review["title"], review["directions"]) == (False, None, ["forward"])
+    assert review["ids"] == ["doi:10.1016/j.breast.2023.01.005"]
+    assert [s["source"] for s in review["sources"]] == ["coci.csv"]
+    soran = records["soran2018"]
+    assert (soran["known"], soran["evidence"], soran["directions"]) == (True, True, ["co-cited"])
+    assert soran["co_citation"] == 1
+    assert found["chase"]["known"] == len(found["records"]) - 1
