@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from api.app import create_app
 from graph.settings import Settings
 from graph.store import Store
+from tests.api.browser import browser, downloads, page  # noqa: F401 - fixtures for the page tests
 
 
 @contextmanager

@@ -1,23 +1,15 @@
 """The evidence map page and the forest plot in a real browser: headless Chromium through
 chromedriver (the fixtures of test_browser.py: it reaches 127.0.0.1 and nothing else)."""
 
-import io
 import json
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-import matplotlib.image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.api import test_browser as shared
-from tests.api.test_browser import WAIT_S, elsewhere, requested, script_errors
-
-# The browser fixtures of test_browser.py, the same here (pytest finds them by these names).
-downloads = shared.downloads
-browser = shared.browser
-page = shared.page
+from tests.api.browser import WAIT_S, elsewhere, requested, screenshot, script_errors
 
 BASE = "http://127.0.0.1:8000/id/"
 HYPOTHESIS = "Removal of the primary tumour accelerates distant metastases"
@@ -107,12 +99,7 @@ def test_the_forest_plot_renders_as_svg_and_as_a_screenshot(
     assert elsewhere(requested(page)) == []
 
     shot = tmp_path / "forest.png"
-    assert page.save_screenshot(str(shot))
-    data = shot.read_bytes()
-    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 1000
-    pixels = matplotlib.image.imread(io.BytesIO(data), format="png")
-    assert pixels.shape[0] > 100 and pixels.shape[1] > 100
-    assert pixels.min() < 0.5 < pixels.max()  # the plot is drawn, not a blank page
+    screenshot(page, shot)
 
 
 def test_the_synthesis_page_shows_the_plot_and_the_tables(page: WebDriver, service: str) -> None:
