@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
 import queries
-from api import citations, evidence, graph_store, imports, sparql, synthesis
+from api import citations, evidence, graph_store, imports, resources, sparql, synthesis
 from api.deps import StoreDep
 from api.docs import install_docs
 from api.limits import SizeLimits
@@ -79,6 +79,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     install_docs(app)
     app.add_api_route("/health", health, methods=["GET"], tags=["service"])
     app.add_api_route("/", home, methods=["GET"], response_class=HTMLResponse, tags=["service"])
+    # last: under a base IRI at "/" its routes take only what no other route answers
+    app.include_router(resources.router, prefix=resources.prefix(settings.base_iri))
     return app
 
 

@@ -110,5 +110,6 @@ async def _answer(request: Request, store: Store, node: str, fmt: str | None) ->
         alternates = format_links(
             request, {"JSON": "json", "Turtle": "turtle", "JSON-LD": "json-ld"}
         )
-        return HTMLResponse(map_page(found, alternates), headers=headers)
+        base_iri = request.app.state.settings.base_iri
+        return HTMLResponse(map_page(found, alternates, base_iri), headers=headers)
     return JSONResponse(found.as_json(), headers=headers)
