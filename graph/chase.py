@@ -109,7 +109,7 @@ class Record:
     coupling: int | None
     pagerank: float | None
     rank: int = 0
-    sources: list[dict] = field(default_factory=list)  # imports holding the last citation
+    sources: list[dict] = field(default_factory=list)  # imports holding its last citation
 
     @property
     def directions(self) -> list[str]:
@@ -355,13 +355,19 @@ def _add_sources(store: Store, records: Sequence[Record]) -> None:
           OPTIONAL {{ ?g <{PROV.generatedAtTime}> ?time }}
           OPTIONAL {{ ?g <{PROV.wasAttributedTo}>/<{RDFS.label}> ?agent }}
         }}"""
+        found: dict[tuple[str, str, str], dict] = {}
         for a, b, g, source, time, agent in store.query(query).rows:
-            entry = {
-                "graph": str(g),
-                "source": None if source is None else str(source),
-                "time": None if time is None else str(time),
-                "agent": None if agent is None else str(agent),
-            }
-            for record in by_edge[str(a), str(b)]:
-                if entry not in record.sources:
-                    record.sources.append(entry)
+            entry = found.setdefault(
+                (str(a), str(b), str(g)),
+                {
+                    "graph": str(g),
+                    "files": [],
+                    "time": None if time is None else str(time),
+                    "agent": None if agent is None else str(agent),
+                },
+            )
+            if source is not None and str(source) not in entry["files"]:
+                entry["files"] = sorted([*entry["files"], str(source)])
+        for (a, b, _), entry in sorted(found.items()):
+            for record in by_edge[a, b]:
+                record.sources.append(entry)

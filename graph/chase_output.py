@@ -116,5 +116,5 @@ def provenance_note(result: ChaseResult, record: Record) -> str:
 
 
 def _source(source: dict) -> str:
-    where = source["source"] or source["graph"]
+    where = ", ".join(source["files"]) or source["graph"]
     return f"{where} (imported {source['time'] or '?'} by {source['agent'] or '?'})"

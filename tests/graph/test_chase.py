@@ -119,7 +119,7 @@ def test_records_carry_metadata_and_the_import_they_came_from(store: Store) -> N
     record = by_key(run(store, "publication/s", direction="backward", hops=1))["a"]
     assert record["title"] == "Paper A" and record["year"] == 2002
     assert record["ids"] == ["doi:10.5555/a"] and record["known"] is True
-    assert [s["source"] for s in record["sources"]] == ["hand-checked.ttl"]
+    assert [s["files"] for s in record["sources"]] == [["hand-checked.ttl"]]
     assert record["sources"][0]["agent"] == "tester"
 
 
@@ -164,7 +164,7 @@ def test_records_known_only_by_identifier_are_marked_not_known(examples, tmp_pat
     review = records["j.breast.2023.01.005"]
     assert (review["known"], review["title"], review["directions"]) == (False, None, ["forward"])
     assert review["ids"] == ["doi:10.1016/j.breast.2023.01.005"]
-    assert [s["source"] for s in review["sources"]] == ["coci.csv"]
+    assert [s["files"] for s in review["sources"]] == [["coci.csv"]]
     soran = records["soran2018"]
     assert (soran["known"], soran["evidence"], soran["directions"]) == (True, True, ["co-cited"])
     assert soran["co_citation"] == 1
