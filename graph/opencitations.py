@@ -24,7 +24,7 @@ import hashlib
 import io
 import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -336,15 +336,13 @@ def _date(text: str, bad: Complain) -> Literal | None:
     if not text:
         return None
     match = _DATE.match(text)
-    try:
+    with suppress(ValueError):  # no such day: said below
         if match and match.group(3) and date.fromisoformat(text):
             return Literal(text, datatype=XSD.date, normalize=False)
         if match and match.group(2) and 1 <= int(match.group(2)) <= 12:
             return Literal(text, datatype=XSD.gYearMonth, normalize=False)
         if match and not match.group(2):
             return Literal(text, datatype=XSD.gYear, normalize=False)
-    except ValueError:
-        pass
     bad("creation", f"{text!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
     return None
 

@@ -1,9 +1,15 @@
-"""A real uvicorn server on 127.0.0.1 (port 0) over an on-disk store with the examples."""
+"""A real uvicorn server on 127.0.0.1 (port 0) over an on-disk store with the examples; the
+``evidence-graph`` command line in a real subprocess."""
 
+import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -51,3 +57,25 @@ def problem(response: httpx.Response, status: int) -> dict:
     body = response.json()
     assert body["status"] == status and body["title"] and body["detail"]
     return body
+
+
+EXE = shutil.which("evidence-graph", path=str(Path(sys.executable).parent)) or "evidence-graph"
+Run = Callable[..., subprocess.CompletedProcess]
+
+
+def command_line(data_dir: Path) -> Run:
+    """``run(*args, stdin=None, store_args=True)`` runs ``evidence-graph ARGS --data-dir D`` in a
+    subprocess (the base IRI the tests use) and checks it printed no traceback."""
+    env = {**os.environ, "EVIDENCE_GRAPH_BASE_IRI": "http://127.0.0.1:8000/id/"}
+
+    def run(
+        *args: str, stdin: str | None = None, store_args: bool = True
+    ) -> subprocess.CompletedProcess:
+        extra = ["--data-dir", str(data_dir)] if store_args else []
+        done = subprocess.run(
+            [EXE, *args, *extra], input=stdin, capture_output=True, text=True, timeout=120, env=env
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        return done
+
+    return run

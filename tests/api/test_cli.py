@@ -1,19 +1,16 @@
 """The command line end to end, each command in a real subprocess on a real on-disk store."""
 
 import json
-import os
-import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset
 
+from tests.api.conftest import EXE, command_line
 from tests.conftest import PREFIXES, data_dir_held, paper
 
-EXE = shutil.which("evidence-graph", path=str(Path(sys.executable).parent)) or "evidence-graph"
 HYPOTHESIS_SUPPORT = """
 PREFIX ev: <https://w3id.org/evidence-graph/ns#>
 SELECT ?evidence WHERE { ?evidence ev:supports ?h . ?h a ev:Hypothesis } ORDER BY ?evidence
@@ -23,19 +20,7 @@ SELECT ?evidence WHERE { ?evidence ev:supports ?h . ?h a ev:Hypothesis } ORDER B
 @pytest.fixture
 def cli(tmp_path: Path):
     """Run ``evidence-graph ARGS --data-dir tmp`` and return the completed process."""
-
-    def run(
-        *args: str, stdin: str | None = None, store_args: bool = True
-    ) -> subprocess.CompletedProcess:
-        extra = ["--data-dir", str(tmp_path / "data")] if store_args else []
-        env = {**os.environ, "EVIDENCE_GRAPH_BASE_IRI": "http://127.0.0.1:8000/id/"}
-        done = subprocess.run(
-            [EXE, *args, *extra], input=stdin, capture_output=True, text=True, timeout=120, env=env
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        return done
-
-    return run
+    return command_line(tmp_path / "data")
 
 
 @pytest.fixture

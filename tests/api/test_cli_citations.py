@@ -5,37 +5,19 @@ chase, and bad input as a one-line message."""
 import csv
 import io
 import json
-import os
-import shutil
-import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import rispy
 
+from tests.api.conftest import Run, command_line
+
 BASE = "http://127.0.0.1:8000/id/"
-EXE = shutil.which("evidence-graph", path=str(Path(sys.executable).parent)) or "evidence-graph"
-Run = Callable[..., subprocess.CompletedProcess]
 
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    data_dir = tmp_path_factory.mktemp("cli-citations") / "data"
-    env = {**os.environ, "EVIDENCE_GRAPH_BASE_IRI": BASE}
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        done = subprocess.run(
-            [EXE, *args, "--data-dir", str(data_dir)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        return done
-
+    run = command_line(tmp_path_factory.mktemp("cli-citations") / "data")
     assert run("load-examples").returncode == 0
     return run
 

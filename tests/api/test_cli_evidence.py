@@ -4,12 +4,9 @@ process through click's runner (a subprocess spends seconds importing scipy for 
 
 import io
 import json
-import os
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib.image
@@ -18,10 +15,10 @@ from click.testing import CliRunner
 from rdflib import Graph, Namespace
 
 from api.cli import main
+from tests.api.conftest import Run, command_line
 
 BASE = "http://127.0.0.1:8000/id/"
 EV = Namespace("https://w3id.org/evidence-graph/ns#")
-EXE = shutil.which("evidence-graph", path=str(Path(sys.executable).parent)) or "evidence-graph"
 HYPOTHESIS = "hypothesis/primary-removal-accelerates-metastases"
 QUESTION = (
     "-i", "LRT",
@@ -33,7 +30,6 @@ QUESTION = (
 )  # fmt: skip
 STUDIES = ["Badwe 2015", "Soran 2018", "Fitzal 2019", "Khan 2022"]
 SVG = "{http://www.w3.org/2000/svg}"
-Run = Callable[..., subprocess.CompletedProcess]
 
 
 @pytest.fixture(scope="module")
@@ -44,19 +40,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def cli(data_dir: Path) -> Run:
     """Run ``evidence-graph ARGS --data-dir D`` on one store with the examples loaded."""
-    env = {**os.environ, "EVIDENCE_GRAPH_BASE_IRI": BASE}
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        done = subprocess.run(
-            [EXE, *args, "--data-dir", str(data_dir)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        return done
-
+    run = command_line(data_dir)
     loaded = run("load-examples")
     assert loaded.returncode == 0, loaded.stderr
     return run

@@ -1,15 +1,12 @@
 """``evidence-graph import`` end to end, in a real subprocess on a real on-disk store."""
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-EXE = shutil.which("evidence-graph", path=str(Path(sys.executable).parent)) or "evidence-graph"
+from tests.api.conftest import command_line
+
 BASE = "http://127.0.0.1:8000/id/"
 HEADER = "oci,citing,cited,creation,timespan,journal_sc,author_sc"
 PEERJ = "omid:br/06101801781 doi:10.7717/peerj-cs.421 pmid:33817056"
@@ -19,20 +16,7 @@ QUADS = "SELECT (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p
 @pytest.fixture
 def cli(tmp_path: Path):
     """Run ``evidence-graph ARGS --data-dir tmp`` and return the completed process."""
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        env = {**os.environ, "EVIDENCE_GRAPH_BASE_IRI": BASE}
-        done = subprocess.run(
-            [EXE, *args, "--data-dir", str(tmp_path / "data")],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        return done
-
-    return run
+    return command_line(tmp_path / "data")
 
 
 def csv_file(tmp_path: Path, *rows: str, name: str = "coci.csv", header: str = HEADER) -> Path:
