@@ -32,7 +32,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from graph.identifiers import PUBLICATION_SCHEMES, identified_iri, parse_identifier
-from graph.namespaces import CITO, EV, FABIO, RDF, XSD
+from graph.namespaces import CITO, DCTERMS, EV, FABIO, RDF, XSD
 from graph.parsing import Source
 from graph.store import Store
 from graph.writes import commit, prepare
@@ -456,6 +456,7 @@ class _Publications:
         graph.add((node, RDF.type, CITO.Citation))
         graph.add((node, CITO.hasCitingEntity, citing))
         graph.add((node, CITO.hasCitedEntity, cited))
+        graph.add((node, DCTERMS.source, Literal(row.source)))  # the index's file it came from
         if row.oci:
             graph.add((node, EV.oci, Literal(row.oci)))
         if row.creation is not None:

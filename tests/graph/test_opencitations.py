@@ -116,7 +116,8 @@ def test_each_row_is_a_citation_with_its_oci_dates_time_span_and_self_citation(
         empty,
         """SELECT ?c ?oci ?citing ?cited ?created ?span WHERE {
             ?c a cito:Citation ; ev:oci ?oci ; cito:hasCitingEntity ?citing ;
-               cito:hasCitedEntity ?cited ; cito:hasCitationCreationDate ?created .
+               cito:hasCitedEntity ?cited ; cito:hasCitationCreationDate ?created ;
+               dcterms:source "citations.csv" .
             OPTIONAL { ?c cito:hasCitationTimeSpan ?span } } ORDER BY ?oci""",
     )
     duration = XSD.duration
