@@ -17,11 +17,13 @@ from api.cli_common import (
 
 __all__ = ["chase_command", "citation_path_command"]
 
-#: graph.chase's DIRECTIONS, RANKINGS and MAX_HOPS, named here so that the other commands
-#: start without importing networkx and scipy: the citation commands import them when they run.
+#: graph.chase's DIRECTIONS, RANKINGS, MAX_HOPS and DEFAULT_LIMIT, named here so that the other
+#: commands start without importing networkx and scipy: the citation commands import them when
+#: they run.
 _DIRECTIONS = ("backward", "forward", "both")
 _RANKINGS = ("relatedness", "co-citation", "coupling", "pagerank")
 _MAX_HOPS = 3
+_DEFAULT_LIMIT = 1000
 
 
 @click.command("chase")
@@ -29,7 +31,13 @@ _MAX_HOPS = 3
 @click.option("--direction", type=click.Choice(_DIRECTIONS), default="both", show_default=True)
 @click.option("--hops", type=click.IntRange(1, _MAX_HOPS), default=1, show_default=True)
 @click.option("--ranking", type=click.Choice(_RANKINGS), default="relatedness", show_default=True)
-@click.option("--limit", type=click.IntRange(1), help="Keep the best this many (default: all).")
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    default=_DEFAULT_LIMIT,
+    show_default=True,
+    help="Keep the best this many; 0 for all.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -51,7 +59,7 @@ def chase_command(
     direction: str,
     hops: int,
     ranking: str,
-    limit: int | None,
+    limit: int,
     fmt: str,
     output: Path | None,
     save: str | None,
@@ -69,7 +77,7 @@ def chase_command(
     from graph.saved_chases import save_chase
 
     settings = settings_from(**options)
-    request = ChaseRequest(seeds, direction, hops, ranking, limit)
+    request = ChaseRequest(seeds, direction, hops, ranking, limit or None)
     with opened(settings) as store:
         try:
             result = chase(store, request, settings.base_iri)

@@ -70,6 +70,8 @@ def test_unknown_and_malformed_ids_are_problems(url: str) -> None:
 def test_chase_as_json(url: str) -> None:
     body = {"seeds": ["doi:10.5555/s"], "direction": "both", "hops": 2}
     found = httpx.post(f"{url}/chase", json=body).json()
+    assert found["chase"]["limit"] == 1000  # the default; null asks for every record
+    assert httpx.post(f"{url}/chase", json=body | {"limit": None}).json()["chase"]["limit"] is None
     assert found["chase"]["per_hop"] == {"1": 4, "2": 4}
     assert [r["iri"][-1] for r in found["records"]] == ["g", "h", "a", "d", "b", "e", "c", "f"]
     assert found["records"][1]["directions"] == ["co-citing"]

@@ -103,3 +103,25 @@ def test_bad_input_is_one_line(cli: Run, args: tuple[str, ...], message: str) ->
 def test_hops_out_of_range_is_a_usage_error(cli: Run) -> None:
     done = cli("chase", "pmid:2702641", "--hops", "4")
     assert done.returncode == 2 and "--hops" in done.stderr
+
+
+def test_the_command_line_names_the_chase_options_of_graph_chase() -> None:
+    from api import cli_citations
+    from graph import chase
+
+    assert cli_citations._DIRECTIONS == chase.DIRECTIONS
+    assert cli_citations._RANKINGS == chase.RANKINGS
+    assert cli_citations._MAX_HOPS == chase.MAX_HOPS
+    assert cli_citations._DEFAULT_LIMIT == chase.DEFAULT_LIMIT
+
+
+def test_limit_keeps_the_best_and_zero_keeps_all(cli: Run) -> None:
+    one = json.loads(
+        cli("chase", "pmid:2702641", "--hops", "2", "--limit", "1", "--format", "json").stdout
+    )
+    assert (one["chase"]["limit"], one["chase"]["returned"], one["chase"]["total"]) == (1, 1, 2)
+    assert one["records"][0]["iri"] == f"{BASE}publication/badwe2013"
+    every = json.loads(
+        cli("chase", "pmid:2702641", "--hops", "2", "--limit", "0", "--format", "json").stdout
+    )
+    assert (every["chase"]["limit"], every["chase"]["returned"]) == (None, 2)
