@@ -255,17 +255,19 @@ class _Walk:
                 self.fetch({n for layer in frontier.values() for n in layer}, step)
             for seed, layer in frontier.items():
                 found: dict[str, set[str]] = {}
+                known = seen[seed]
                 for node, kinds in layer.items():
                     for step in steps:
+                        then = {_then(kind, step) for kind in kinds}
                         for neighbour in self.neighbours(node, step):
-                            if neighbour in seen[seed]:
+                            if neighbour in known:
                                 continue
-                            if neighbour not in found:
+                            if neighbour in found:
+                                found[neighbour] |= then
+                            else:
+                                found[neighbour] = set(then)
                                 self.parents[seed, neighbour] = node
-                            found.setdefault(neighbour, set()).update(
-                                _then(kind, step) for kind in kinds
-                            )
-                seen[seed].update(found)
+                known.update(found)
                 for node, kinds in found.items():
                     reach.setdefault(node, {})[seed] = (hop, kinds)
                 frontier[seed] = found
