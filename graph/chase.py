@@ -189,9 +189,12 @@ def chase(store: Store, request: ChaseRequest, base_iri: str) -> ChaseResult:
         if found and request.ranking == "pagerank"
         else None
     )
-    score = {"co-citation": co_citation, "coupling": coupling, "pagerank": pagerank}.get(
-        request.ranking
-    ) or _sum(co_citation or {}, coupling or {})
+    scores = {"co-citation": co_citation, "coupling": coupling, "pagerank": pagerank}
+    score: dict[str, float] = (
+        _sum(co_citation or {}, coupling or {})
+        if request.ranking == "relatedness"
+        else scores[request.ranking] or {}
+    )
     hops = {n: min(h for h, _ in reach[n].values()) for n in found}
     found.sort(key=lambda n: (-score.get(n, 0), -len(reach[n]), hops[n], str(n)))
     kept = found[: request.limit] if request.limit else found
