@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bench.chase import main
+from tests.bench.tables import table_rows
 
 OPERATIONS = [
     "citation-chain query, backward + forward",
@@ -23,12 +24,7 @@ def test_bench_prints_every_operation(tmp_path: Path, capsys: pytest.CaptureFixt
     data = tmp_path / "pubs.nt"  # generated here, not in bench/out
     assert main(["-n", "300", "--runs", "1", "--warmup", "0", "--file", str(data)]) == 0
     out = capsys.readouterr().out
-    rows = {
-        cells[0]: cells
-        for line in out.splitlines()
-        if line.startswith("| ")
-        and len(cells := [c.strip() for c in line.strip("|").split("|")]) == 5
-    }
+    rows = table_rows(out, 5)
     for name in OPERATIONS:
         median, _, ratio, found = rows[name][1:]
         assert float(median.replace(",", "")) > 0, name

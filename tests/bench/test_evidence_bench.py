@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench.evidence import main
+from tests.bench.tables import table_rows
 
 OPERATIONS = [
     "hypothesis-evidence (stored query)",
@@ -31,12 +32,7 @@ def test_bench_prints_every_operation(tmp_path: Path, capsys: pytest.CaptureFixt
 
     assert re.search(r"hypothesis: <http://\S+/hypothesis/h\d+>, \d+ direct", out)
     assert re.search(r"selection: (HR|OR|RR|MD) of <\S+> vs <\S+> on <\S+>: 2 studies", out)
-    rows = {
-        cells[0]: cells
-        for line in out.splitlines()
-        if line.startswith("| ")
-        and len(cells := [c.strip() for c in line.strip("|").split("|")]) == 7
-    }
+    rows = table_rows(out, 7)
     for name in OPERATIONS:
         assert name in rows, name
         _, result, median, minimum, share, calls, _ = rows[name]
