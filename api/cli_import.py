@@ -17,7 +17,8 @@ import click
 
 from api.cli_common import default_agent, guarded, opened, settings_from, store_options
 from graph import opencitations
-from graph.opencitations import CitationFileError, Imported
+from graph.import_errors import FileRefused
+from graph.opencitations import Imported
 from graph.parsing import Source
 
 __all__ = ["IMPORTERS", "Importer", "import_command"]
@@ -26,7 +27,7 @@ __all__ = ["IMPORTERS", "Importer", "import_command"]
 @dataclass(frozen=True)
 class Importer:
     """A format: ``sniff`` knows its files by their first line; ``read`` turns sources into
-    what ``write`` stores (raising ``CitationFileError`` for bad input)."""
+    what ``write`` stores (raising ``FileRefused`` for bad input)."""
 
     sniff: Callable[[bytes], bool]
     read: Callable[..., Any]
@@ -85,7 +86,7 @@ def import_command(
         with click.progressbar(length=total, label="reading", file=sys.stderr) as bar:
             try:
                 read = importer.read(sources, settings.base_iri, skip_malformed, bar.update)
-            except CitationFileError as error:
+            except FileRefused as error:
                 _refused(error, as_json)
         result = guarded(lambda: importer.write(store, read, settings.base_iri, agent, _step))
     _print_result(result, as_json)  # acknowledged: the write is already durable
@@ -109,7 +110,7 @@ def _recognised(files: tuple[Path, ...]) -> str:
     return found.pop()
 
 
-def _refused(error: CitationFileError, as_json: bool) -> None:
+def _refused(error: FileRefused, as_json: bool) -> None:
     if as_json:
         problems = [asdict(p) for p in error.problems]
         click.echo(json.dumps({"refused": str(error), "problems": problems}, indent=2))

@@ -17,7 +17,8 @@ from api.negotiation import content_type
 from api.problems import Problem
 from api.writing import AGENT, run_write
 from graph import opencitations
-from graph.opencitations import CitationFileError, Citations, Imported
+from graph.import_errors import FileRefused
+from graph.opencitations import Citations, Imported
 from graph.parsing import Source
 
 __all__ = ["router"]
@@ -62,7 +63,7 @@ async def import_file(
         citations: Citations = await run_in_threadpool(
             read, [source], settings.base_iri, skip_malformed
         )
-    except CitationFileError as error:
+    except FileRefused as error:
         raise Problem(
             422,
             "Unprocessable Content",

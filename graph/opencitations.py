@@ -12,11 +12,8 @@ journal or author self-citation.
 A malformed row is reported with its line, column and reason. Any of them refuses the batch,
 unless ``skip_malformed``: then the other rows are written, in one write.
 
-Errors::
-
-    CitationFileError   the batch was refused whole; nothing was stored; carries the problems
-    ├── UnreadableFile  not an OpenCitations CSV (its header), or not UTF-8 text
-    └── MalformedRows   rows that cannot be imported (and skip_malformed was not given)
+Errors are those of ``graph.import_errors``: ``UnreadableFile`` when the header is not an
+OpenCitations CSV's or the text is not UTF-8, ``MalformedRows`` for bad rows.
 """
 
 import csv
@@ -32,6 +29,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from graph.identifiers import PUBLICATION_SCHEMES, identified_iri, parse_identifier
+from graph.import_errors import BadRow, MalformedRows, UnreadableFile
 from graph.namespaces import CITO, DCTERMS, EV, FABIO, RDF, XSD
 from graph.parsing import Source
 from graph.store import Store
@@ -40,12 +38,8 @@ from graph.writes import commit, prepare
 __all__ = [
     "COLUMNS",
     "FORMAT",
-    "BadRow",
-    "CitationFileError",
     "Citations",
     "Imported",
-    "MalformedRows",
-    "UnreadableFile",
     "import_opencitations",
     "read_opencitations",
     "sniff",
@@ -66,36 +60,6 @@ _CHUNK = 500  # IRIs per VALUES block when asking the store
 
 Id = tuple[URIRef, str]  # an identifier property and its normalised value
 Complain = Callable[[str, str], None]  # told a column and what is wrong with it
-
-
-@dataclass(frozen=True)
-class BadRow:
-    """Why a row (or the header, line 1) cannot be imported."""
-
-    source: str
-    line: int
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        column = f", column {self.column}" if self.column else ""
-        return f"{self.source}, line {self.line}{column}: {self.reason}"
-
-
-class CitationFileError(ValueError):
-    """The batch was refused whole; nothing was stored."""
-
-    def __init__(self, message: str, problems: list[BadRow]) -> None:
-        super().__init__(message)
-        self.problems = problems
-
-
-class UnreadableFile(CitationFileError):
-    """Not an OpenCitations CSV (its header), or not UTF-8 text: refused even when skipping."""
-
-
-class MalformedRows(CitationFileError):
-    """Rows that cannot be imported."""
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,7 @@ def test_skip_malformed_stores_the_good_rows_and_lists_the_bad(served: str) -> N
             "line": 3,
             "column": "author_sc",
             "reason": "'perhaps' is neither yes nor no",
+            "record": None,
         }
     ]
 

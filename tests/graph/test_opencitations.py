@@ -7,15 +7,13 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
+from graph.import_errors import BadRow, MalformedRows, UnreadableFile
 from graph.imports import list_imports
 from graph.memory_store import MemoryStore
 from graph.namespaces import XSD
 from graph.opencitations import (
     FORMAT,
-    BadRow,
     Imported,
-    MalformedRows,
-    UnreadableFile,
     import_opencitations,
     read_opencitations,
     sniff,
