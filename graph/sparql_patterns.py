@@ -8,7 +8,12 @@ estimates of an evidence map from 9.8 s to 47 ms, and the findings of a synthesi
 6 ms (``bench/evidence.py``).
 """
 
-__all__ = ["COMPARATIVE", "INTERVAL_AND_P"]
+from graph.namespaces import RDF
+from graph.store import Store
+
+__all__ = ["COMPARATIVE", "INTERVAL_AND_P", "ask_in_chunks"]
+
+_CHUNK = 500  # terms per VALUES block
 
 #: The comparative estimate classes, for ``FILTER (?type IN (...))``.
 COMPARATIVE = "ev:HazardRatio, ev:OddsRatio, ev:RiskRatio, ev:MeanDifference, ev:RiskDifference"
@@ -24,3 +29,14 @@ INTERVAL_AND_P = " ".join(
         ("pValueComparator", "pc"),
     )
 )
+
+
+def ask_in_chunks(store: Store, var: str, terms: list, template: str) -> list[tuple]:
+    """Run ``template`` with ``{values}`` replaced by a VALUES block of ``var`` over ``terms``
+    (one variable, bound to instances, never to a class or property), in chunks of 500."""
+    rows: list[tuple] = []
+    for start in range(0, len(terms), _CHUNK):
+        block = " ".join(t.n3() for t in terms[start : start + _CHUNK])
+        sparql = template.replace("{values}", f"VALUES {var} {{ {block} }}")
+        rows += store.query(f"PREFIX rdf: <{RDF}>\n{sparql}").rows
+    return rows

@@ -26,6 +26,7 @@ from rdflib.term import Node
 from graph.identifiers import IDENTIFIER_PROPERTIES
 from graph.namespaces import CITO, DCTERMS, EV, PROV, RDF, RDFS, VOID, XSD
 from graph.parsing import ParseError, Source, parse_into
+from graph.sparql_patterns import ask_in_chunks
 from graph.store import Store, Triple
 from graph.update_plan import NEW_GRAPH, Change
 from graph.validation import ValidationReport, validate, vocabulary_graph
@@ -43,11 +44,11 @@ __all__ = [
     "commit_change",
     "load",
     "prepare",
+    "prepare_graph",
     "prepare_graph_write",
     "prepare_update",
 ]
 
-_CHUNK = 500  # terms per VALUES block when asking the store
 _PARTS = frozenset({EV.certaintyRating, EV.input})  # objects the shapes read values of
 _PART_VALUES = frozenset(  # what a part says that its owner's shapes depend on
     {EV.levels, EV.gradeDomain, EV.finding, EV.sourceEstimate, EV.analysedEffect}
@@ -106,8 +107,19 @@ def prepare(
     graph = Graph()
     for source in sources:
         parse_into(graph, source, base_iri, progress)
+    return prepare_graph(store, graph, [s.name for s in sources], on_step)
+
+
+def prepare_graph(
+    store: Store,
+    graph: Graph,
+    sources: list[str],
+    on_step: Callable[[str], None] = lambda step: None,
+) -> Batch:
+    """Normalise, match and validate ``graph``, a batch already mapped to our model from the
+    files named ``sources`` (an importer's output), without storing it."""
     if len(graph) == 0:
-        raise EmptyBatch(f"nothing to load: {', '.join(s.name for s in sources)} hold no triples")
+        raise EmptyBatch(f"nothing to load: {', '.join(sources)} hold no triples")
     on_step(f"matching identifiers of {len(graph):,} triples")
     _normalise_identifiers(graph)
     _add_implied_citations(graph)
@@ -115,7 +127,7 @@ def prepare(
     context, context_only = _stored_context(store, _touched(graph) | _owners(store, graph), {})
     on_step(f"validating {len(graph):,} triples against the shapes")
     report = validate(graph, context, context_only)
-    return Batch(graph, [s.name for s in sources], report, matched)
+    return Batch(graph, sources, report, matched)
 
 
 def commit(store: Store, batch: Batch, base_iri: str, agent: str) -> WriteResult:
@@ -266,7 +278,7 @@ def _checked(store: Store, change: Change, source: str, base_iri: str) -> Planne
     touched = _touched([*added, *removed]) | _owners(store, [*added, *removed])
     untyped = sorted({s for s, p, _ in removed if p == RDF.type and isinstance(s, URIRef)})
     if untyped:  # what points at a node that loses a type may now point at the wrong thing
-        rows = _ask_in_chunks(
+        rows = ask_in_chunks(
             store, "?o", untyped, "SELECT DISTINCT ?s WHERE { {values} ?s ?p ?o FILTER isIRI(?s) }"
         )
         touched |= {s for (s,) in rows}
@@ -278,7 +290,7 @@ def _unstored(store: Store, graph: URIRef, citations: set[Triple]) -> set[Triple
     """The ``citations`` that the named graph ``graph`` does not hold yet."""
     if not citations or graph == NEW_GRAPH:
         return citations
-    stored = _ask_in_chunks(
+    stored = ask_in_chunks(
         store,
         "?s",
         sorted({s for s, _, _ in citations}),
@@ -306,14 +318,14 @@ def _descriptions(store: Store, graphs: Iterable[URIRef], only: URIRef | None) -
     """The stored provenance of ``graphs`` (only its ``only`` property when given)."""
     if only is None:
         template = "SELECT ?g ?p ?o WHERE { {values} ?g ?p ?o }"
-        return set(_ask_in_chunks(store, "?g", sorted(graphs), template))
+        return set(ask_in_chunks(store, "?g", sorted(graphs), template))
     template = f"SELECT ?g ?o WHERE {{ {{values}} ?g <{only}> ?o }}"
-    return {(g, only, o) for g, o in _ask_in_chunks(store, "?g", sorted(graphs), template)}
+    return {(g, only, o) for g, o in ask_in_chunks(store, "?g", sorted(graphs), template)}
 
 
 def _sizes(store: Store, graphs: Sequence[URIRef]) -> dict[URIRef, int]:
     """How many triples each of ``graphs`` holds now."""
-    rows = _ask_in_chunks(
+    rows = ask_in_chunks(
         store,
         "?g",
         list(graphs),
@@ -395,7 +407,7 @@ def _rename(graph: Graph, rename: dict[Node, Node]) -> None:
 
 def _stored_subjects(store: Store, prop: URIRef, values: list[Literal]) -> dict[Literal, URIRef]:
     """The stored node carrying each identifier value (the first by IRI if several do)."""
-    rows = _ask_in_chunks(
+    rows = ask_in_chunks(
         store,
         "?v",
         values,
@@ -423,7 +435,7 @@ def _stored_context(
         return [(s, p, o) for s, p, o, g in rows if (s, p, o) not in removed.get(g, ())]
 
     described = kept(
-        _ask_in_chunks(
+        ask_in_chunks(
             store,
             "?s",
             sorted(touched),
@@ -432,7 +444,7 @@ def _stored_context(
     )
     parts = {o for _, p, o in described if p in _PARTS and o not in touched}
     described += kept(
-        _ask_in_chunks(
+        ask_in_chunks(
             store,
             "?s",
             sorted(parts),
@@ -443,7 +455,7 @@ def _stored_context(
         o for _, p, o in described if p != RDF.type and isinstance(o, URIRef) and o not in touched
     }
     typed = kept(
-        _ask_in_chunks(
+        ask_in_chunks(
             store,
             "?s",
             sorted(neighbours),
@@ -472,14 +484,4 @@ def _owners(store: Store, triples: Iterable[Triple]) -> set[Node]:
         return set()
     properties = " ".join(p.n3() for p in sorted(_PARTS))
     template = f"SELECT DISTINCT ?s WHERE {{ {{values}} VALUES ?p {{ {properties} }} ?s ?p ?o }}"
-    return {s for (s,) in _ask_in_chunks(store, "?o", parts, template)}
-
-
-def _ask_in_chunks(store: Store, var: str, terms: list, template: str) -> list[tuple]:
-    """Run ``template`` with ``{values}`` replaced by a VALUES block over ``terms``, in chunks."""
-    rows: list[tuple] = []
-    for start in range(0, len(terms), _CHUNK):
-        block = " ".join(t.n3() for t in terms[start : start + _CHUNK])
-        sparql = template.replace("{values}", f"VALUES {var} {{ {block} }}")
-        rows += store.query(f"PREFIX rdf: <{RDF}>\n{sparql}").rows
-    return rows
+    return {s for (s,) in ask_in_chunks(store, "?o", parts, template)}

@@ -1,0 +1,83 @@
+"""The screening layer read back: the decisions taken on publications, per review and stage.
+
+A reviewer (or ASReview) may decide on the same publication again in a later import; only
+each one's latest decision counts, by the time of the import that holds it. The decisions of
+the reviewers then combine into one per publication as ``graph.bib_records.consensus`` says.
+"""
+
+from collections.abc import Sequence
+
+from rdflib import URIRef
+
+from graph.bib_records import ScreeningLabel, consensus
+from graph.record_graph import STAGES
+from graph.sparql_patterns import ask_in_chunks
+from graph.store import Store
+
+__all__ = ["consensus_by_publication", "labels_by_publication"]
+
+_DECISIONS = """
+PREFIX ev: <https://w3id.org/evidence-graph/ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?publication ?decision ?tool ?reviewer ?prior ?time ?node
+       (GROUP_CONCAT(?reason; separator="\\u001f") AS ?reasons)
+WHERE {
+  %s
+  GRAPH ?g { ?node ev:decisionOn ?publication ; ev:screeningStage ?stage ;
+                   ev:decision ?decision ; ev:screeningTool ?tool . %s }
+  ?g prov:generatedAtTime ?time .
+  OPTIONAL { ?node ev:decidedBy ?reviewer }
+  OPTIONAL { ?node ev:priorKnowledge ?prior }
+  OPTIONAL { ?node ev:exclusionReason ?reason }
+}
+GROUP BY ?publication ?decision ?tool ?reviewer ?prior ?time ?node
+"""
+
+
+def labels_by_publication(
+    store: Store, review: URIRef | None, stage: str, publications: Sequence[URIRef] | None = None
+) -> dict[URIRef, list[ScreeningLabel]]:
+    """Each publication's latest decision per tool and reviewer at ``stage`` in ``review``
+    (or outside reviews), as labels ordered by tool and reviewer."""
+    scope = (
+        f"?node ev:inReview <{review}> ."
+        if review is not None
+        else "FILTER NOT EXISTS { ?node ev:inReview ?any }"
+    )
+    if stage not in STAGES:
+        raise ValueError(f"unknown screening stage {stage!r}")
+    stage_filter = f'FILTER (?stage = "{stage}")'
+    if publications is None:
+        rows = store.query(_DECISIONS % ("", scope + stage_filter)).rows
+    else:
+        template = _DECISIONS % ("{values}", scope + stage_filter)
+        rows = ask_in_chunks(store, "?publication", list(publications), template)
+    latest: dict[tuple, tuple[str, str, ScreeningLabel]] = {}
+    for publication, decision, tool, reviewer, prior, time, node, reasons in rows:
+        who = str(reviewer) if reviewer is not None else None
+        label = ScreeningLabel(
+            str(tool),
+            str(decision),  # type: ignore[arg-type]  (the shapes allow only Decision values)
+            who,
+            tuple(sorted(str(reasons).split("\u001f")))
+            if reasons is not None and str(reasons)
+            else (),
+            prior is not None and bool(prior.toPython()),
+        )
+        key = (publication, str(tool), who or "")
+        order = (str(time), str(node))
+        if key not in latest or order > latest[key][:2]:
+            latest[key] = (*order, label)
+    found: dict[URIRef, list[ScreeningLabel]] = {}
+    for (publication, _, _), (_, _, label) in sorted(latest.items()):
+        found.setdefault(publication, []).append(label)
+    return found
+
+
+def consensus_by_publication(store: Store, review: URIRef, stage: str) -> dict[URIRef, str]:
+    """Each decided publication's one decision at ``stage`` in ``review``."""
+    return {
+        publication: decision
+        for publication, labels in labels_by_publication(store, review, stage).items()
+        if (decision := consensus(labels)) is not None and decision != "unseen"
+    }
