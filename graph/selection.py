@@ -81,10 +81,13 @@ def select(
     if selection.review:
         return _in_review(store, selection, base_iri)
     if selection.chase:
-        name, values = "chase-members", {"chase": str(chase_iri(selection.chase, base_iri))}
+        chase = chase_iri(selection.chase, base_iri)
+        _exists(store, chase, EV.CitationChase, f"no saved chase {selection.chase!r}")
+        name, values = "chase-members", {"chase": str(chase)}
     elif selection.hypothesis:
-        hypothesis = absolute(selection.hypothesis, base_iri)
-        name, values = "hypothesis-evidence", {"hypothesis": hypothesis}
+        hypothesis = URIRef(absolute(selection.hypothesis, base_iri))
+        _exists(store, hypothesis, EV.Hypothesis, f"no hypothesis {selection.hypothesis!r}")
+        name, values = "hypothesis-evidence", {"hypothesis": str(hypothesis)}
     elif selection.query:
         name, values = selection.query, dict(selection.params)
     else:
@@ -126,27 +129,26 @@ def _in_graph(store: Store, graph: URIRef) -> list[URIRef]:
         raise SelectionError(f"no named graph {graph}")
     sparql = f"""{_PREFIXES}
     SELECT DISTINCT ?publication WHERE {{
-      {{ GRAPH ?g {{ ?publication a ?type }} ?type rdfs:subClassOf* fabio:Expression }}
-      UNION {{ GRAPH ?g {{ ?record ev:recordOf ?publication }} }}
+      {{ GRAPH {graph.n3()} {{ ?publication a ?type }} ?type rdfs:subClassOf* fabio:Expression }}
+      UNION {{ GRAPH {graph.n3()} {{ ?record ev:recordOf ?publication }} }}
     }} ORDER BY ?publication"""
-    return [row[0] for row in store.query(sparql, {"g": graph}).rows]
+    return [row[0] for row in store.query(sparql).rows]
 
 
 def _in_review(store: Store, selection: Selection, base_iri: str) -> list[URIRef]:
     """The publications of the review's surviving records, in import order, kept or dropped
     by their consensus decision at the stage."""
     review = review_iri(selection.review or "", base_iri)
-    if not store.query("ASK { ?r a ?t }", {"r": review, "t": EV.Review}).boolean:
-        raise SelectionError(f"no review {selection.review!r}")
+    _exists(store, review, EV.Review, f"no review {selection.review!r}")
     sparql = f"""{_PREFIXES}
     SELECT ?publication (MIN(?key) AS ?first) WHERE {{
-      GRAPH ?g {{ ?record ev:recordOf ?publication ; ev:inReview ?review ;
+      GRAPH ?g {{ ?record ev:recordOf ?publication ; ev:inReview {review.n3()} ;
                           ev:recordNumber ?number }}
       FILTER NOT EXISTS {{ ?record ev:duplicateOf ?earlier }}
       ?g prov:generatedAtTime ?time .
       BIND (CONCAT(STR(?time), STR(10000000 + ?number)) AS ?key)
     }} GROUP BY ?publication ORDER BY ?first"""
-    publications = [row[0] for row in store.query(sparql, {"review": review}).rows]
+    publications = [row[0] for row in store.query(sparql).rows]
     if not selection.decision:
         return publications
     decided = consensus_by_publication(store, review, selection.stage)
@@ -159,3 +161,8 @@ def _everything(store: Store) -> list[URIRef]:
         f"{_PREFIXES} SELECT DISTINCT ?publication WHERE {{ {_PUBLICATION} }} ORDER BY ?publication"
     )
     return [row[0] for row in store.query(sparql).rows]
+
+
+def _exists(store: Store, node: URIRef, cls: URIRef, message: str) -> None:
+    if not store.query(f"ASK {{ {node.n3()} a {cls.n3()} }}").boolean:
+        raise SelectionError(message)
