@@ -24,6 +24,7 @@ from api.cli_common import (
 )
 from api.cli_evidence import evidence_map_command, synthesize_command
 from api.cli_import import import_command
+from api.cli_reviews import export_command, prisma_command
 from graph.examples import load_examples
 from graph.imports import list_imports
 from graph.parsing import FORMATS, ParseError, Source
@@ -274,5 +275,7 @@ def _step(message: str) -> None:
 main.add_command(evidence_map_command)
 main.add_command(synthesize_command)
 main.add_command(import_command)
+main.add_command(export_command)
+main.add_command(prisma_command)
 main.add_command(chase_command)
 main.add_command(citation_path_command)

@@ -66,6 +66,20 @@ class PrismaCounts:
         """Whether the shapes found the counts consistent."""
         return self.report is not None and self.report.conforms
 
+    def as_dict(self) -> dict:
+        """The counts as plain data, with what the shapes said of them."""
+        return {
+            "review": self.review,
+            "counts": self.n,
+            "databases": self.databases,
+            "registers": self.registers,
+            "dbr_excluded_reasons": self.dbr_reasons,
+            "other_excluded_reasons": self.other_reasons,
+            "awaiting_full_text_decision": self.awaiting,
+            "adds_up": self.adds_up,
+            "violations": [v.message for v in self.report.violations] if self.report else [],
+        }
+
 
 _RECORDS = """
 PREFIX ev: <https://w3id.org/evidence-graph/ns#>
