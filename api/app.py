@@ -12,8 +12,16 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
-import queries
-from api import citations, evidence, graph_store, imports, resources, sparql, synthesis
+from api import (
+    citations,
+    evidence,
+    graph_store,
+    imports,
+    resources,
+    reviews,
+    sparql,
+    synthesis,
+)
 from api.deps import StoreDep
 from api.docs import install_docs
 from api.limits import SizeLimits
@@ -21,9 +29,9 @@ from api.problems import install_problem_handlers
 from api.stored_queries import install_stored_queries
 from graph.examples import load_examples
 from graph.imports import ImportRecord, list_imports
+from graph.selection import catalogue
 from graph.settings import Settings
 from graph.store import Store
-from graph.stored_queries import load_catalogue
 from graph.worker import open_service_store
 
 __all__ = ["create_app"]
@@ -52,8 +60,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    folders = [queries.folder(), *([settings.queries_dir] if settings.queries_dir else [])]
-    app.state.catalogue = load_catalogue(folders)
+    app.state.catalogue = catalogue(settings.queries_dir)
     app.state.write_lock = threading.Lock()
     install_problem_handlers(app)
     app.add_middleware(
@@ -74,6 +81,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(evidence.router)
     app.include_router(synthesis.router)
     app.include_router(imports.router)
+    app.include_router(reviews.router)
     app.include_router(citations.router)
     install_stored_queries(app, app.state.catalogue)
     install_docs(app)

@@ -106,4 +106,3 @@ def prisma_command(review: str, as_json: bool, output: Path | None, **options: A
         for violation in counts.report.violations:
             click.echo(f"does not add up: {violation.message}", err=True)
         raise SystemExit(1)
-

@@ -35,7 +35,15 @@ from graph.sparql_patterns import ask_in_chunks
 from graph.store import Store
 from graph.validation import ValidationReport, validate
 
-__all__ = ["NOT_RETRIEVED", "PrismaCounts", "UnknownReview", "prisma_counts", "prisma_csv"]
+__all__ = [
+    "COLUMNS",
+    "NOT_RETRIEVED",
+    "PrismaCounts",
+    "UnknownReview",
+    "check",
+    "prisma_counts",
+    "prisma_csv",
+]
 
 #: The full-text exclusion reason that means the report could not be retrieved.
 NOT_RETRIEVED = "not retrieved"
@@ -150,7 +158,7 @@ def prisma_counts(store: Store, review: str, base_iri: str) -> PrismaCounts:
     n["new_studies"] = len(distinct) + sum(1 for found in studies.values() if not found)
     n["new_reports"] = len(included)
     n["total_studies"], n["total_reports"] = n["new_studies"], n["new_reports"]
-    counts.report = validate(_flow(counts))
+    counts.report = check(counts)
     return counts
 
 
@@ -199,6 +207,11 @@ _COUNTED = {
 }
 
 
+def check(counts: PrismaCounts) -> ValidationReport:
+    """What the shapes say of the counts: do the arrows of the flow add up?"""
+    return validate(_flow(counts))
+
+
 def _flow(counts: PrismaCounts) -> Graph:
     """The counts as an ``ev:PrismaFlow``, for the shapes to check."""
     graph = Graph()
@@ -213,7 +226,7 @@ def _flow(counts: PrismaCounts) -> Graph:
             graph.add((node, RDF.type, EV.ExclusionCount))
             graph.add((node, EV.flowArm, Literal(arm)))
             graph.add((node, EV.exclusionReason, Literal(reason)))
-            graph.add((node, EV.count, Literal(count)))
+            graph.add((node, EV["count"], Literal(count)))
     return graph
 
 

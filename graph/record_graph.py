@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from uuid import uuid4
 
 from rdflib import Graph, Literal, URIRef
@@ -152,7 +153,7 @@ def map_records(
                 graph.add((iri, EV.duplicateOf, survivor))
                 graph.add((iri, EV.duplicateRule, Literal(rule)))
                 if score is not None:
-                    graph.add((iri, EV.matchScore, Literal(round(score, 4), datatype=XSD.decimal)))
+                    graph.add((iri, EV.matchScore, Literal(Decimal(f"{score:.4f}"))))
                 duplicates.append(
                     Duplicate(
                         record.source, record.number, str(survivor), str(publication), rule, score
