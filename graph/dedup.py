@@ -4,7 +4,8 @@ Two records are the same work when they share a normalised DOI, PMID or PMCID (s
 ``graph.identifiers``). A record with none of them is the same work as another when both give
 the same year, the same first author's family name, and titles that are alike after
 case, accents, punctuation and spacing are set aside: ``rapidfuzz``'s normalised Indel
-similarity of at least ``THRESHOLD``.
+similarity of at least ``THRESHOLD``, with the same numbers in both (stage III and stage IV
+differ by one letter, but are not the same work).
 
 >>> family_name("Badwe, Rajendra A.")
 'badwe'
@@ -16,6 +17,14 @@ similarity of at least ``THRESHOLD``.
 'locoregional treatment versus no treatment an open label rct'
 >>> title_similarity("Surgery in stage IV breast cancer.", "Surgery in Stage-IV breast cancer")
 1.0
+>>> smith = frozenset({"smith"})
+>>> a = Candidate("a", "Surgery in stage IV breast cancer", 2015, smith)
+>>> b = Candidate("b", "Surgery in Stage-IV breast cancer.", 2015, smith)
+>>> found, score = fuzzy_match(b, [a])
+>>> found.key, score
+('a', 1.0)
+>>> fuzzy_match(Candidate("c", "Surgery in stage III breast cancer", 2015, smith), [a]) is None
+True
 """
 
 import re
@@ -28,8 +37,9 @@ __all__ = ["THRESHOLD", "Candidate", "family_name", "fuzzy_match", "title_key", 
 
 #: The least title similarity (0..1) for two records of the same year and first author to be
 #: one work; see docs/decisions/0017 for the figures behind it.
-THRESHOLD = 0.9
+THRESHOLD = 0.93
 _INITIALS = re.compile(r"^(?:[A-Z]\.?){1,3}$")
+_NUMBER = re.compile(r"^(?:[0-9]+|i{2,3}|iv|vi{0,3}|ix|x)$")
 
 
 @dataclass(frozen=True)
@@ -75,10 +85,17 @@ def fuzzy_match(record: Candidate, candidates: list[Candidate]) -> tuple[Candida
     for candidate in candidates:
         if candidate.year != record.year or not candidate.families & record.families:
             continue
+        if _numbers(record.title) != _numbers(candidate.title):
+            continue
         score = title_similarity(record.title, candidate.title)
         if score >= THRESHOLD and (best is None or score > best[1]):
             best = (candidate, score)
     return best
+
+
+def _numbers(title: str) -> set[str]:
+    """The numbers of a title, Arabic or Roman (ii to x)."""
+    return {word for word in title_key(title).split() if _NUMBER.match(word)}
 
 
 def _plain(text: str) -> str:

@@ -1,6 +1,7 @@
 """Which publications an export holds: the ``?publication`` column of a stored query, the hits of
 a saved citation chase, the evidence for and against a hypothesis, what one named graph
-describes, or the records of a review (its surviving records, by screening decision).
+describes or reports on (its publications, records, studies and findings), or the records of a
+review (its surviving records, by screening decision).
 
 Chases and hypotheses are stored queries too (``chase-members``, ``hypothesis-evidence``), so
 every selection but a graph's or a review's runs a stored query with its parameters bound as
@@ -131,6 +132,8 @@ def _in_graph(store: Store, graph: URIRef) -> list[URIRef]:
     SELECT DISTINCT ?publication WHERE {{
       {{ GRAPH {graph.n3()} {{ ?publication a ?type }} ?type rdfs:subClassOf* fabio:Expression }}
       UNION {{ GRAPH {graph.n3()} {{ ?record ev:recordOf ?publication }} }}
+      UNION {{ GRAPH {graph.n3()} {{ ?finding prov:wasDerivedFrom ?publication }} }}
+      UNION {{ GRAPH {graph.n3()} {{ ?study ev:reportedIn ?publication }} }}
     }} ORDER BY ?publication"""
     return [row[0] for row in store.query(sparql).rows]
 

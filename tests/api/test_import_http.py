@@ -111,15 +111,22 @@ def test_skip_malformed_stores_the_good_rows_and_lists_the_bad(served: str) -> N
     ]
 
 
-def test_a_body_that_is_not_an_opencitations_csv_is_refused(served: str) -> None:
+def test_a_body_in_no_known_format_or_media_type_is_refused(served: str) -> None:
     before = quads(served)
     found = problem(httpx.post(f"{served}/import", content=b"a,b\n1,2\n", headers=CSV), 422)
-    assert [(r["line"], r["column"]) for r in found["rows"]] == [(1, None)]
+    assert "cannot tell the format of request body" in found["detail"]
+    assert "opencitations-csv" in found["offered"]
     turtle = {**AUTH, "content-type": "text/turtle"}
     unsupported = problem(httpx.post(f"{served}/import", content=b"", headers=turtle), 415)
-    assert unsupported["accepted"] == ["text/csv"]
-    unknown = httpx.post(f"{served}/import", params={"format": "ris"}, content=b"", headers=CSV)
-    assert problem(unknown, 422)["offered"] == ["opencitations-csv"]
+    assert (
+        "text/csv" in unsupported["accepted"] and "multipart/form-data" in unsupported["accepted"]
+    )
+    forced = httpx.post(
+        f"{served}/import", params={"format": "opencitations-csv"}, content=b"a,b\n", headers=CSV
+    )
+    assert [(r["line"], r["column"]) for r in problem(forced, 422)["rows"]] == [(1, None)]
+    unknown = httpx.post(f"{served}/import", params={"format": "endnote"}, content=b"", headers=CSV)
+    assert "opencitations-csv" in problem(unknown, 422)["offered"]
     assert quads(served) == before
 
 
