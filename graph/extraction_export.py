@@ -5,9 +5,9 @@ publications gives the same findings.
 Four queries fetch what the rows need, never one per finding: the findings with their
 estimates, then the names of their publications, the facts of their studies and the labels of
 their concepts. A publication is named by its DOI, else its PMID, else its PMCID, else its IRI
-(relative to the base when under it); a concept by its preferred label. What the layout has no
-column for is not written: the labels and comments of findings and studies. The arms as the
-paper printed them are not stored, so ``intervention_arm`` and ``comparator_arm`` stay empty.
+(relative to the base when under it); a concept by its preferred label; the arms as the paper
+printed them by the finding's ``ev:interventionArmLabel`` and ``ev:comparatorArmLabel``. What
+the layout has no column for is not written: the labels and comments of findings and studies.
 """
 
 import csv
@@ -32,7 +32,8 @@ _ORDER = {name: number for number, name in enumerate(MEASURES)}
 
 _ESTIMATES = f"""{_PREFIXES}
 SELECT ?finding ?publication ?study ?intervention ?comparator ?reference ?outcome ?estimate
-       ?type ?point ?population ?timepoint ?arm ?unit ?note ?lower ?upper ?level ?p ?pc
+       ?type ?point ?population ?timepoint ?interventionArm ?comparatorArm ?arm ?unit ?note
+       ?lower ?upper ?level ?p ?pc
 WHERE {{
   %(publications)s
   ?finding prov:wasDerivedFrom ?publication ; a ev:Finding ; ev:study ?study ;
@@ -42,6 +43,8 @@ WHERE {{
   FILTER (?type IN ({_TYPES}))
   OPTIONAL {{ ?finding ev:population ?population }}
   OPTIONAL {{ ?finding ev:timepoint ?timepoint }}
+  OPTIONAL {{ ?finding ev:interventionArmLabel ?interventionArm }}
+  OPTIONAL {{ ?finding ev:comparatorArmLabel ?comparatorArm }}
   OPTIONAL {{ ?estimate ev:arm ?arm }}
   OPTIONAL {{ ?estimate ev:unit ?unit }}
   OPTIONAL {{ ?estimate rdfs:comment ?note }}
@@ -112,8 +115,8 @@ def _row(
         "population": labels.get(estimate["population"], ""),
         "intervention": labels[estimate["intervention"]],
         "comparator": labels[estimate["comparator"]],
-        "intervention_arm": "",
-        "comparator_arm": "",
+        "intervention_arm": _text(estimate["interventionArm"]),
+        "comparator_arm": _text(estimate["comparatorArm"]),
         "reference_arm": arms.get(estimate["reference"], "comparator"),
         "outcome": labels[estimate["outcome"]],
         "measure": _MEASURE_NAMES.get((estimate["type"], estimate["unit"]), "median"),

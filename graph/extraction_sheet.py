@@ -1,12 +1,14 @@
 """Extraction sheets: one CSV row per reported estimate, read into studies, findings and their
 estimates, and stored through the one write path (``graph.writes``).
 
-The layout is ``COLUMNS`` (docs/extraction-sheet.md). The bibliography comes first: a row's
-publication must be stored already. Rows with one study cell are one ``ev:Study``, matched to a
-stored study by IRI or NCT id (a new one needs its design). PICO cells are labels, matched
-case-insensitively to stored concepts of their kind, else minted. Rows with one publication,
-study, population, intervention, comparator, outcome and time point are one ``ev:Finding``;
-each row is one of its estimates, as printed.
+``graph.extraction_cells`` has the layout (``COLUMNS``, docs/extraction-sheet.md) and reads each
+row's cells; here the rows are matched to the store and built together. The bibliography comes
+first: a row's publication must be stored already. Rows with one study cell are one
+``ev:Study``, matched to a stored study by IRI or NCT id (a new one needs its design). PICO
+cells are labels, matched case-insensitively to stored concepts of their kind, else minted.
+Rows with one publication, study, population, intervention, comparator, outcome and time point
+are one ``ev:Finding``, with the arms as printed (``ev:interventionArmLabel``,
+``ev:comparatorArmLabel``); each row is one of its estimates, as printed.
 
 Every bad row is reported with its line, column and reason, and refuses the whole sheet; the
 shapes then judge the batch as they judge every write.
@@ -18,21 +20,20 @@ Errors::
     InvalidBatch    (graph.writes) the batch violates the shapes; nothing was stored
 """
 
-import csv
-import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from graph import extraction_cells as cells
 from graph.citations import BadIdentifier, UnknownPublication, resolve
-from graph.identifiers import absolute, normalise_nct
-from graph.import_errors import BadRow, UnreadableFile, refuse_if_any
-from graph.namespaces import EV, OBO, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
+from graph.extraction_cells import ARMS, COLUMNS, DESIGNS, MEASURES, REQUIRED, Measure, sniff
+from graph.identifiers import absolute
+from graph.import_errors import BadRow, refuse_if_any
+from graph.namespaces import EV, PREFIXES, PROV, RDF, RDFS, SKOS
 from graph.parsing import Source
 from graph.store import Store
 from graph.writes import commit, prepare
@@ -55,82 +56,9 @@ __all__ = [
 ]
 
 FORMAT = "extraction-csv"
-COLUMNS = (
-    "publication", "study", "nct_id", "design", "population", "intervention", "comparator",
-    "intervention_arm", "comparator_arm", "reference_arm", "outcome", "measure", "arm",
-    "estimate", "ci_lower", "ci_upper", "ci_level", "p_value", "n", "follow_up", "timepoint",
-    "notes",
-)  # fmt: skip
-#: Columns whose cells no row may leave empty; the header must have them.
-REQUIRED = ("publication", "study", "intervention", "comparator", "outcome", "measure", "estimate")
-ARMS = ("intervention", "comparator")
-DESIGNS: dict[str, URIRef] = {
-    "rct": OBO.OBCS_0000107,
-    "cohort": OBO.OBCS_0000106,
-    "case-control": OBO.OBI_0002624,
-    "animal": OBO.OBI_0001199,
-}
-
-
-@dataclass(frozen=True)
-class Measure:
-    """A measure as a sheet names it: its estimate class, and the unit of a median time."""
-
-    name: str
-    type: URIRef
-    unit: URIRef | None = None
-
-    @property
-    def per_arm(self) -> bool:
-        """An arm estimate (of one arm), not a comparison of the two."""
-        return self.type in (EV.Percentage, EV.MedianTime)
-
-
-_UNITS = {"days": OBO.UO_0000033, "weeks": OBO.UO_0000034}
-_UNITS |= {"months": OBO.UO_0000035, "years": OBO.UO_0000036}
-#: Every measure by the name a sheet (and an export) writes.
-MEASURES: dict[str, Measure] = {
-    m.name: m
-    for m in (
-        Measure("HR", EV.HazardRatio),
-        Measure("OR", EV.OddsRatio),
-        Measure("RR", EV.RiskRatio),
-        Measure("MD", EV.MeanDifference),
-        Measure("RD", EV.RiskDifference),
-        Measure("percentage", EV.Percentage),
-        *(Measure(f"median {unit}", EV.MedianTime, iri) for unit, iri in _UNITS.items()),
-    )
-}
-_ALIASES = {"hazard ratio": "HR", "odds ratio": "OR", "risk ratio": "RR", "relative risk": "RR"}
-_ALIASES |= {"mean difference": "MD", "risk difference": "RD", "percent": "percentage"}
-_ALIASES |= {"%": "percentage"} | {f"median {unit[:-1]}": f"median {unit}" for unit in _UNITS}
-_BY_NAME = {name.lower(): m for name, m in MEASURES.items()}
-_BY_NAME |= {alias: MEASURES[name] for alias, name in _ALIASES.items()}
-_HINTS = {
-    "median": "a median time needs its unit: median days, median weeks, median months or median "
-    "years",
-    "proportion": "give a proportion in percent, as measure percentage (0 to 100)",
-}
-_RATIOS = (EV.HazardRatio, EV.OddsRatio, EV.RiskRatio)
-_PICO = {"population": EV.Population, "intervention": EV.Intervention}
-_PICO |= {"comparator": EV.Intervention, "outcome": EV.Outcome}
 _KINDS = {EV.Population: "population", EV.Intervention: "intervention", EV.Outcome: "outcome"}
-_STUDY_FACTS = {"design": EV.studyDesign, "nct_id": EV.nctId}
-_STUDY_FACTS |= {"n": EV.sampleSize, "follow_up": EV.followUpDuration}
-
-_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
-_P_VALUE = re.compile(r"^(?:p\s*)?(<=|>=|=|<|>|≤|≥)?\s*([0-9]*\.?[0-9]+)$", re.IGNORECASE)
-_LEVEL = re.compile(r"^([0-9]*\.?[0-9]+)\s*(%?)$")
-_ISO_DURATION = re.compile(
-    r"^P(?=[0-9]|T[0-9])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?"
-    r"(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?$"
-)
-_WORDS_DURATION = re.compile(r"^([0-9]+)\s*(day|week|month|year)s?$", re.IGNORECASE)
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
-_NCT = re.compile(r"^NCT[0-9]{8}$")
 _PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items())
-
-Complain = Callable[[str, str], None]  # told a column and what is wrong with its cell
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
 
 
 @dataclass(frozen=True)
@@ -155,13 +83,6 @@ class ImportedSheet:
     studies: int
     findings: int
     estimates: int
-
-
-def sniff(head: bytes) -> bool:
-    """Whether a file's first line is an extraction sheet's header."""
-    text = head.decode("utf-8-sig", errors="replace").splitlines()[:1]
-    cells = {cell.strip() for cell in next(csv.reader(text), [])}
-    return {"publication", "study", "outcome", "measure", "estimate"} <= cells
 
 
 def study_key(iri: str, base_iri: str) -> str:
@@ -197,239 +118,12 @@ def read_sheet(store: Store, source: Source, base_iri: str) -> Sheet:
     """The studies, findings and estimates of the sheet ``source``, matched to the store;
     raises ``MalformedRows`` listing every bad row."""
     problems: list[BadRow] = []
-    rows: list[_Row] = []
-    count = 0
-    for line, cells in _records(source):
-        count += 1
-        if isinstance(cells, BadRow):
-            problems.append(cells)
-        elif row := _parse(source.name, line, cells, problems):
-            rows.append(row)
-    if not count:
-        reason = "the sheet has a header and no rows"
-        raise UnreadableFile(f"{source.name} has no rows", [BadRow(source.name, 2, None, reason)])
+    rows, count = cells.read_rows(source, problems)
     reading = _Reading(store, base_iri, source.name, problems)
     graph = reading.build(rows)
     problems.sort(key=lambda p: (p.line or 0, COLUMNS.index(p.column) if p.column else -1))
     refuse_if_any(problems, "row")
     return Sheet(source.name, graph, count, *reading.counts)
-
-
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    cells: dict[str, str]
-    measure: Measure
-    estimate: Decimal
-    interval: tuple[Decimal, Decimal, Decimal] | None  # lower, upper, level
-    p: tuple[Decimal, str] | None  # value, comparator
-    arm: str | None
-    reference: str | None
-    study: dict[str, Node]  # the study's design, NCT id, size and follow-up given on this row
-    timepoint: Literal | None
-
-
-def _records(source: Source) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
-    """Each data row: its first line and its cells by column (empty for an absent optional
-    column), or what is wrong with it when it has the wrong number of fields."""
-    data = source.stream.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        problem = BadRow(source.name, data[: error.start].count(b"\n") + 1, None, "not UTF-8")
-        raise UnreadableFile(f"{source.name} is not UTF-8 text", [problem]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [cell.strip() for cell in next(reader, [])]
-        _check_header(source.name, header)
-        line = reader.line_num
-        for fields in reader:
-            start, line = line + 1, reader.line_num
-            if not any(field.strip() for field in fields):
-                continue  # a blank line, or a spreadsheet's empty row
-            if len(fields) != len(header):
-                reason = f"{len(fields)} fields where the header has {len(header)}"
-                yield start, BadRow(source.name, start, None, reason)
-            else:
-                cells = dict(zip(header, (field.strip() for field in fields), strict=True))
-                yield start, dict.fromkeys(COLUMNS, "") | cells
-    except csv.Error as error:
-        problem = BadRow(source.name, reader.line_num, None, f"not CSV: {error}")
-        raise UnreadableFile(f"{source.name} is not a CSV file", [problem]) from None
-
-
-def _check_header(name: str, header: list[str]) -> None:
-    missing = [column for column in REQUIRED if column not in header]
-    unknown = [column for column in header if column and column not in COLUMNS]
-    doubled = sorted({column for column in header if column and header.count(column) > 1})
-    reasons = [f"it lacks {', '.join(missing)}"] * bool(missing)
-    reasons += [f"{', '.join(repr(c) for c in unknown)} are not columns of it"] * bool(unknown)
-    reasons += [f"it repeats {', '.join(doubled)}"] * bool(doubled)
-    if reasons:
-        reason = f"not an extraction sheet's header: {'; '.join(reasons)} (its columns: "
-        raise UnreadableFile(
-            f"{name} is not an extraction sheet",
-            [BadRow(name, 1, None, f"{reason}{', '.join(COLUMNS)})")],
-        )
-
-
-def _parse(source: str, line: int, cells: dict[str, str], problems: list[BadRow]) -> _Row | None:
-    """The row in ``cells``, or None after adding what is wrong with it to ``problems``."""
-    found: list[BadRow] = []
-
-    def bad(column: str, reason: str) -> None:
-        found.append(BadRow(source, line, column, reason))
-
-    for column in REQUIRED:
-        if not cells[column]:
-            bad(column, f"empty: every row needs its {column}")
-    measure = _measure(cells["measure"], bad) if cells["measure"] else None
-    numbers = {c: _number(cells[c], c, bad) for c in ("estimate", "ci_lower", "ci_upper")}
-    interval = _interval(cells, numbers, bad)
-    if measure is not None:
-        _check_range(measure, numbers, bad)
-    arm = _arm(cells["arm"], measure, bad)
-    reference = cells["reference_arm"].lower() or None
-    if reference not in (None, *ARMS):
-        bad("reference_arm", f"{cells['reference_arm']!r} is neither intervention nor comparator")
-    p = _p_value(cells["p_value"], bad) if cells["p_value"] else None
-    study = _study_facts(cells, bad)
-    timepoint = _duration(cells["timepoint"], "timepoint", bad) if cells["timepoint"] else None
-    if found or measure is None or numbers["estimate"] is None:
-        problems += found
-        return None
-    estimate = numbers["estimate"]
-    return _Row(line, cells, measure, estimate, interval, p, arm, reference, study, timepoint)
-
-
-def _measure(text: str, bad: Complain) -> Measure | None:
-    name = " ".join(re.sub(r"[()]", " ", text).lower().split())
-    measure = _BY_NAME.get(name)
-    if measure is None:
-        hint = _HINTS.get(name, f"use one of {', '.join(MEASURES)}")
-        bad("measure", f"{text!r} is not a measure: {hint}")
-    return measure
-
-
-def _number(text: str, column: str, bad: Complain) -> Decimal | None:
-    text = text.replace("\u2212", "-")  # the minus sign of typeset tables
-    if not text:
-        return None
-    if not _NUMBER.match(text):
-        bad(column, f"{text!r} is not a number (write decimals with a point, as in 0.81)")
-        return None
-    return Decimal(text)
-
-
-def _interval(
-    cells: dict[str, str], numbers: dict[str, Decimal | None], bad: Complain
-) -> tuple[Decimal, Decimal, Decimal] | None:
-    """The interval's limits and level (0.95 unless given), checked against the estimate."""
-    if not cells["ci_lower"] and not cells["ci_upper"]:
-        if cells["ci_level"]:
-            bad("ci_level", "a level without an interval: give ci_lower and ci_upper too")
-        return None
-    level = _level(cells["ci_level"], bad) if cells["ci_level"] else Decimal("0.95")
-    for column in ("ci_lower", "ci_upper"):
-        if not cells[column]:
-            bad(column, "empty: an interval needs both limits")
-    estimate, lower, upper = numbers["estimate"], numbers["ci_lower"], numbers["ci_upper"]
-    if lower is None or upper is None or level is None:
-        return None
-    if lower > upper:
-        bad("ci_lower", f"{cells['ci_lower']} is above the upper limit {cells['ci_upper']}")
-    elif estimate is not None and not lower <= estimate <= upper:
-        interval = f"{cells['ci_lower']} to {cells['ci_upper']}"
-        bad("estimate", f"{cells['estimate']} lies outside its interval, {interval}")
-    return lower, upper, level
-
-
-def _level(text: str, bad: Complain) -> Decimal | None:
-    match = _LEVEL.match(text)
-    level = Decimal(match[1]) / (100 if match[2] else 1) if match else None
-    if level is None or not 0 < level < 1:
-        bad("ci_level", f"{text!r} is not a confidence level: write 0.95 or 95%, 0.90 or 90%")
-        return None
-    return level
-
-
-def _check_range(measure: Measure, numbers: dict[str, Decimal | None], bad: Complain) -> None:
-    """Ratios are positive, percentages lie within 0 to 100, median times are not negative."""
-    for column, value in numbers.items():
-        if value is None:
-            continue
-        if measure.type in _RATIOS and value <= 0:
-            bad(column, f"{value} is not above 0: {measure.name} is a ratio")
-        elif measure.type == EV.Percentage and not 0 <= value <= 100:
-            bad(column, f"{value} is not a percentage (0 to 100)")
-        elif measure.type == EV.MedianTime and value < 0:
-            bad(column, f"{value} is negative: a median time is not")
-
-
-def _arm(text: str, measure: Measure | None, bad: Complain) -> str | None:
-    arm = text.lower() or None
-    if arm not in (None, *ARMS):
-        bad("arm", f"{text!r} is neither intervention nor comparator")
-    elif measure and measure.per_arm and arm is None:
-        bad("arm", f"empty: {measure.name} is of one arm, intervention or comparator")
-    elif measure and not measure.per_arm and arm is not None:
-        bad("arm", f"{measure.name} compares the two arms: leave arm empty")
-    return arm
-
-
-def _p_value(text: str, bad: Complain) -> tuple[Decimal, str] | None:
-    match = _P_VALUE.match(text)
-    if not match or Decimal(match[2]) > 1:
-        bad("p_value", f"{text!r} is not a p-value such as 0.79, =0.79, <0.001 or .01")
-        return None
-    comparator = {"≤": "<=", "≥": ">="}.get(match[1], match[1] or "=")
-    return Decimal(match[2]), comparator
-
-
-def _study_facts(cells: dict[str, str], bad: Complain) -> dict[str, Node]:
-    """The design, NCT id, sample size and follow-up this row gives its study, as terms."""
-    facts: dict[str, Node] = {}
-    if text := cells["design"]:
-        if text.lower() in DESIGNS:
-            facts["design"] = DESIGNS[text.lower()]
-        else:
-            bad("design", f"{text!r} is not a design: use one of {', '.join(DESIGNS)}")
-    if text := cells["nct_id"]:
-        if _NCT.match(normalise_nct(text)):
-            facts["nct_id"] = Literal(normalise_nct(text))
-        else:
-            bad("nct_id", f"{text!r} is not an NCT id (NCT and eight digits)")
-    if text := cells["n"]:
-        if text.isascii() and text.isdigit() and int(text) > 0:
-            facts["n"] = Literal(int(text))
-        else:
-            bad("n", f"{text!r} is not a sample size (a whole number of at least 1)")
-    duration = _duration(cells["follow_up"], "follow_up", bad) if cells["follow_up"] else None
-    if duration is not None:
-        facts["follow_up"] = duration
-    return facts
-
-
-def _duration(text: str, column: str, bad: Complain) -> Literal | None:
-    """An xsd:duration from ``P23M`` or ``23 months`` (weeks as days: xsd has no weeks)."""
-    words = _WORDS_DURATION.match(text)
-    if words:
-        count, unit = int(words[1]), words[2].lower()
-        text = {"day": f"P{count}D", "week": f"P{7 * count}D"}.get(unit, f"P{count}{unit[0]}")
-    if not _ISO_DURATION.match(text.upper()):
-        reason = "a duration such as P23M or 23 months (whole days, weeks, months or years)"
-        bad(column, f"{text!r} is not {reason}")
-        return None
-    return Literal(text.upper(), datatype=XSD.duration)
-
-
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].rstrip("-")
-    return slug or _digest(text)
-
-
-def _digest(*parts: object) -> str:
-    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:12]
 
 
 def _value(term: Node) -> object:
@@ -446,20 +140,20 @@ class _Reading:
         self.counts = (0, 0, 0)  # studies, findings, estimates
         self._failed: set[int] = set()  # lines that cannot be built
 
-    def bad(self, row: _Row, column: str, reason: str) -> None:
+    def bad(self, row: cells.Row, column: str, reason: str) -> None:
         self.problems.append(BadRow(self.name, row.line, column, reason))
         self._failed.add(row.line)
 
-    def build(self, rows: list[_Row]) -> Graph:
+    def build(self, rows: list[cells.Row]) -> Graph:
         publications = self._publications(rows)
         concepts = self._concepts(rows)
         studies = self._studies(rows, publications)
-        findings: dict[tuple, list[_Row]] = {}
+        findings: dict[tuple, list[cells.Row]] = {}
         for row in rows:
             named = (row.cells["publication"] in publications, row.cells["study"] in studies)
             if row.line in self._failed or not all(named):
                 continue  # what is wrong with it was said
-            pico = tuple(concepts.get((c, row.cells[c].lower())) for c in _PICO)
+            pico = tuple(concepts.get((c, row.cells[c].lower())) for c in cells.PICO)
             if pico[1] == pico[2]:
                 self.bad(row, "comparator", "names the intervention's concept: compare two arms")
                 continue
@@ -471,7 +165,7 @@ class _Reading:
         self.counts = (len(used), len(findings), sum(len(m) for m in findings.values()))
         return self.graph
 
-    def _publications(self, rows: list[_Row]) -> dict[str, URIRef]:
+    def _publications(self, rows: list[cells.Row]) -> dict[str, URIRef]:
         """Each publication cell's stored publication; rows naming none are bad."""
         found: dict[str, URIRef] = {}
         for cell in dict.fromkeys(row.cells["publication"] for row in rows):
@@ -484,12 +178,12 @@ class _Reading:
                         self.bad(row, "publication", reason)
         return found
 
-    def _concepts(self, rows: list[_Row]) -> dict[tuple[str, str], URIRef]:
+    def _concepts(self, rows: list[cells.Row]) -> dict[tuple[str, str], URIRef]:
         """Each PICO cell's concept, by column and lower-case label: the stored concept of its
         kind with that label, else a new one (described in the graph)."""
         wanted: dict[tuple[URIRef, str], str] = {}  # (kind, lower-case label) -> label as given
         for row in rows:
-            for column, kind in _PICO.items():
+            for column, kind in cells.PICO.items():
                 if row.cells[column]:
                     wanted.setdefault((kind, row.cells[column].lower()), row.cells[column])
         stored: dict[tuple[URIRef, str], set[URIRef]] = {}
@@ -503,7 +197,7 @@ class _Reading:
         for kind, key, concept in self.store.query(query).rows:
             stored.setdefault((kind, str(key)), set()).add(concept)
         new = {
-            (kind, key): URIRef(f"{self.base}concept/{_KINDS[kind]}/{_slug(label)}")
+            (kind, key): URIRef(f"{self.base}concept/{_KINDS[kind]}/{cells.slug(label)}")
             for (kind, key), label in wanted.items()
             if (kind, key) not in stored
         }
@@ -512,7 +206,7 @@ class _Reading:
         for (kind, key), iri in new.items():
             label = wanted[kind, key]
             if iri in taken or iri in minted:
-                iri = URIRef(f"{iri}-{_digest(label)}")
+                iri = URIRef(f"{iri}-{cells.digest(label)}")
             minted[iri] = (kind, label)
             stored[kind, key] = {iri}
         for iri, (kind, label) in minted.items():
@@ -521,7 +215,7 @@ class _Reading:
             self.graph.add((iri, SKOS.prefLabel, Literal(label, lang="en")))
         found: dict[tuple[str, str], URIRef] = {}
         for row in rows:
-            for column, kind in _PICO.items():
+            for column, kind in cells.PICO.items():
                 key = row.cells[column].lower()
                 matches = sorted(stored.get((kind, key), ()))
                 if len(matches) > 1:
@@ -538,26 +232,26 @@ class _Reading:
         query = f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
         return {s for (s,) in self.store.query(query).rows} if values else set()
 
-    def _studies(self, rows: list[_Row], publications: dict[str, URIRef]) -> dict[str, URIRef]:
+    def _studies(self, rows: list[cells.Row], publications: dict[str, URIRef]) -> dict[str, URIRef]:
         """Each study cell's study: stored (by IRI, else by NCT id) or new; what its rows say
         of it must agree, among themselves and with the store."""
-        cells: dict[str, list[_Row]] = {}
+        by_cell: dict[str, list[cells.Row]] = {}
         for row in rows:
-            cells.setdefault(row.cells["study"], []).append(row)
+            by_cell.setdefault(row.cells["study"], []).append(row)
         named: dict[str, tuple[URIRef, str | None]] = {}
-        for cell, members in cells.items():
+        for cell, members in by_cell.items():
             if (name := self._study_name(cell)) is None:
                 for row in members:
                     self.bad(row, "study", f"{cell!r} is neither a study key, a label nor an IRI")
             else:
                 named[cell] = name
-        given = {cell: self._agreed(members) for cell, members in cells.items()}
+        given = {cell: self._agreed(members) for cell, members in by_cell.items()}
         ncts = [facts["nct_id"][0] for facts in given.values() if "nct_id" in facts]
         stored, by_nct = self._stored_studies([iri for iri, _ in named.values()], ncts)
         found: dict[str, URIRef] = {}
         nct_owner: dict[object, tuple[str, URIRef]] = {}
         for cell, (iri, label) in named.items():
-            members, facts = cells[cell], given[cell]
+            members, facts = by_cell[cell], given[cell]
             if iri in stored and EV.Study not in stored[iri].get(RDF.type, ()):
                 for row in members:
                     self.bad(row, "study", f"<{iri}> is stored, and is not a study")
@@ -585,12 +279,12 @@ class _Reading:
             return (URIRef(iri), None) if _is_iri(iri) else None
         if _KEY.match(cell):
             return URIRef(f"{self.base}study/{cell}"), None
-        return URIRef(f"{self.base}study/{_slug(cell)}"), cell
+        return URIRef(f"{self.base}study/{cells.slug(cell)}"), cell
 
-    def _agreed(self, rows: list[_Row]) -> dict[str, tuple[Node, list[_Row]]]:
+    def _agreed(self, rows: list[cells.Row]) -> dict[str, tuple[Node, list[cells.Row]]]:
         """The facts the rows of one study give it, each with the rows that give it; a row
         that gives another value than the first is bad."""
-        facts: dict[str, tuple[Node, list[_Row]]] = {}
+        facts: dict[str, tuple[Node, list[cells.Row]]] = {}
         for row in rows:
             for column, value in row.study.items():
                 first, agreeing = facts.setdefault(column, (value, []))
@@ -606,7 +300,7 @@ class _Reading:
     ) -> tuple[dict[URIRef, dict[URIRef, set[Node]]], dict[object, URIRef]]:
         """What the store says of these IRIs and of the studies with these NCT ids (their types,
         NCT ids, designs, sizes, follow-ups), and the stored study of each NCT id."""
-        properties = ", ".join(p.n3() for p in (RDF.type, *_STUDY_FACTS.values()))
+        properties = ", ".join(p.n3() for p in (RDF.type, *cells.STUDY_FACTS.values()))
         query = f"""{_PREFIXES}
             SELECT ?study ?p ?o WHERE {{
                 {{ VALUES ?study {{ {" ".join(i.n3() for i in iris)} }} }}
@@ -628,8 +322,8 @@ class _Reading:
         self,
         study: URIRef,
         label: str | None,
-        rows: list[_Row],
-        facts: dict[str, tuple[Node, list[_Row]]],
+        rows: list[cells.Row],
+        facts: dict[str, tuple[Node, list[cells.Row]]],
         stored: dict[URIRef, set[Node]] | None,
         publications: dict[str, URIRef],
     ) -> None:
@@ -642,18 +336,18 @@ class _Reading:
             if label:
                 self.graph.add((study, RDFS.label, Literal(label)))
         for column, (value, agreeing) in facts.items():
-            known = (stored or {}).get(_STUDY_FACTS[column], set())
+            known = (stored or {}).get(cells.STUDY_FACTS[column], set())
             if known and _value(value) not in {_value(v) for v in known}:
                 said = ", ".join(sorted(str(v) for v in known))
                 for row in agreeing:
                     self.bad(row, column, f"{row.cells[column]!r} disagrees: <{study}> has {said}")
             elif not known:
-                self.graph.add((study, _STUDY_FACTS[column], value))
+                self.graph.add((study, cells.STUDY_FACTS[column], value))
         for cell in dict.fromkeys(row.cells["publication"] for row in rows):
             if cell in publications:
                 self.graph.add((study, EV.reportedIn, publications[cell]))
 
-    def _finding(self, key: tuple, rows: list[_Row]) -> None:
+    def _finding(self, key: tuple, rows: list[cells.Row]) -> None:
         """Add one finding and its estimates, one per row."""
         publication, study, population, intervention, comparator, outcome, timepoint = key
         agreed = {}
@@ -667,7 +361,7 @@ class _Reading:
         first = rows[0].cells
         names = {arm: agreed[f"{arm}_arm"] or first[arm] for arm in ARMS}
         arms = {"intervention": intervention, "comparator": comparator}
-        name = f"{_slug(first['outcome'])}-{_digest(*key)}"
+        name = f"{cells.slug(first['outcome'])}-{cells.digest(*key)}"
         finding = URIRef(f"{self.base}finding/{name}")
         label = f"{first['outcome']}: {names['intervention']} vs {names['comparator']}"
         add = self.graph.add
@@ -683,60 +377,22 @@ class _Reading:
         add((finding, EV.intervention, intervention))
         add((finding, EV.comparator, comparator))
         add((finding, EV.referenceArm, arms[agreed["reference_arm"].lower() or "comparator"]))
+        for column, prop in cells.ARM_LABELS.items():
+            if agreed[column]:
+                add((finding, prop, Literal(agreed[column])))
         add((finding, EV.outcome, outcome))
-        seen: dict[tuple[str, str | None], _Row] = {}
+        seen: dict[tuple[str, str | None], cells.Row] = {}
         for row in rows:
             earlier = seen.setdefault((row.measure.name, row.arm), row)
             if earlier is not row:
                 what = f"{row.measure.name}{f' of the {row.arm} arm' if row.arm else ''}"
                 self.bad(row, "measure", f"line {earlier.line} gives this finding's {what}")
                 continue
-            suffix = _slug(row.measure.name) + (f"-{row.arm}" if row.arm else "")
+            suffix = cells.slug(row.measure.name) + (f"-{row.arm}" if row.arm else "")
             estimate = URIRef(f"{self.base}estimate/{name}-{suffix}")
             add((finding, EV.estimate, estimate))
-            self._estimate(estimate, row, arms, names)
-
-    def _estimate(
-        self, estimate: URIRef, row: _Row, arms: dict[str, URIRef], names: dict[str, str]
-    ) -> None:
-        add = self.graph.add
-        add((estimate, RDF.type, row.measure.type))
-        add((estimate, RDFS.label, Literal(_printed(row, names))))
-        add((estimate, EV.pointEstimate, _decimal(row.estimate)))
-        if row.interval:
-            for prop, value in zip((EV.ciLower, EV.ciUpper, EV.ciLevel), row.interval, strict=True):
-                add((estimate, prop, _decimal(value)))
-        if row.p:
-            add((estimate, EV.pValue, _decimal(row.p[0])))
-            add((estimate, EV.pValueComparator, Literal(row.p[1])))
-        if row.arm:
-            add((estimate, EV.arm, arms[row.arm]))
-        if row.measure.unit is not None:
-            add((estimate, EV.unit, row.measure.unit))
-        if row.cells["notes"]:
-            add((estimate, RDFS.comment, Literal(row.cells["notes"])))
-
-
-def _printed(row: _Row, names: dict[str, str]) -> str:
-    """The estimate as a person would print it: ``HR 1.04 (95% CI 0.81 to 1.34), p = 0.79``."""
-    cells, measure = row.cells, row.measure
-    if measure.per_arm and row.arm:
-        unit = "%" if measure.type == EV.Percentage else f" {measure.name.split()[1]}"
-        text = f"{measure.name.split()[0]}, {names[row.arm]} arm: {cells['estimate']}{unit}"
-    else:
-        text = f"{measure.name} {cells['estimate']}"
-    if row.interval:
-        level = f"{(row.interval[2] * 100).normalize():f}"
-        text += f" ({level}% CI {cells['ci_lower']} to {cells['ci_upper']})"
-    if row.p:
-        text += f", p {row.p[1]} {cells['p_value'].lstrip('pP=<>≤≥ ')}"
-    return text
-
-
-def _decimal(value: Decimal) -> Literal:
-    """In the form Oxigraph stores (``0.90`` as ``0.9``, decision 0004), so that the shapes
-    see one value where a later import states a stored one again."""
-    return Literal(format(value.normalize(), "f"), datatype=XSD.decimal)
+            for triple in row.triples(estimate, arms, names):
+                add(triple)
 
 
 def _is_iri(iri: str) -> bool:

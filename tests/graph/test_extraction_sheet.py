@@ -58,6 +58,14 @@ WHERE {
   OPTIONAL { ?estimate ev:pValueComparator ?pc }
 }"""
 )
+#: The arms of each publication's findings as the papers print them, as the template gives them.
+ARMS_AS_PRINTED = {
+    ("badwe2013", "surgery", "no surgery"),
+    ("badwe2015", "LRT", "no LRT"),
+    ("soran2018", "LRT", "systemic therapy"),
+    ("fitzal2019", "surgery", "no surgery"),
+    ("khan2022", "early LRT", "continued systemic therapy"),
+}
 SORAN = {
     "publication": "pmid:29777404",
     "study": "soran-mf07-01",
@@ -108,6 +116,19 @@ def publications(publications_dir: Path, tmp_path: Path) -> Iterator[OxigraphSto
 def estimates(store: Store) -> set[tuple]:
     """Every estimate of the stored findings, as plain values (labels in lower case)."""
     return {tuple(_plain(term) for term in row) for row in store.query(ESTIMATES).rows}
+
+
+def arms_as_printed(store: Store) -> set[tuple[str, str, str]]:
+    """Each finding's publication (its IRI after ``publication/``) and its arms as printed;
+    checks that every finding has both, once."""
+    rows = select(
+        store,
+        """SELECT ?finding ?publication ?intervention ?comparator WHERE {
+            ?finding a ev:Finding ; prov:wasDerivedFrom ?publication ;
+                     ev:interventionArmLabel ?intervention ; ev:comparatorArmLabel ?comparator }""",
+    )
+    assert len(rows) == len(select(store, "SELECT ?f WHERE { ?f a ev:Finding }"))
+    return {(str(p).removeprefix(f"{BASE}publication/"), str(i), str(c)) for _, p, i, c in rows}
 
 
 def _plain(term: object) -> object:
@@ -182,6 +203,17 @@ def test_khans_90_percent_interval_and_fitzals_reference_arm_survive(publication
         ("overall survival", Decimal("0.691"), "surgery of the primary"),
         ("time to distant progression", Decimal("0.598"), "surgery of the primary"),
     ]
+
+
+def test_the_arms_as_printed_are_stored_on_each_finding(publications) -> None:
+    import_sheet(publications, template(), BASE, "reviewer")
+    assert arms_as_printed(publications) == ARMS_AS_PRINTED
+    labels = select(
+        publications,
+        f"""SELECT ?label WHERE {{ ?f prov:wasDerivedFrom <{BASE}publication/khan2022> ;
+            ev:outcome/rdfs:label "overall survival" ; rdfs:label ?label }}""",
+    )
+    assert labels == [(Literal("overall survival: early LRT vs continued systemic therapy"),)]
 
 
 def test_studies_and_concepts_are_matched_to_the_stored_ones(examples) -> None:
@@ -382,17 +414,34 @@ def test_the_rows_of_one_finding_and_of_one_study_must_agree(publications) -> No
     problems = refused(
         publications,
         sheet(
-            SORAN | {"reference_arm": "intervention"},
-            SORAN | arm | {"reference_arm": "comparator"},
-            SORAN | arm,
+            SORAN | {"reference_arm": "intervention", "intervention_arm": "LRT"},
+            SORAN | arm | {"reference_arm": "comparator", "intervention_arm": "lrt"},
+            SORAN | arm | {"comparator_arm": "no LRT"},
             SORAN | arm | {"arm": "comparator", "design": "cohort"},
+            SORAN | {"measure": "OR", "intervention_arm": "surgery", "comparator_arm": "ST"},
         ),
     )
     assert [(p.line, p.column, p.reason) for p in problems] == [
         (3, "reference_arm", "'comparator' disagrees: line 2 gives this finding 'intervention'"),
         (4, "measure", "line 3 gives this finding's percentage of the intervention arm"),
         (5, "design", "'cohort' disagrees: line 2 gives this study design " + _RCT),
+        (6, "intervention_arm", "'surgery' disagrees: line 2 gives this finding 'LRT'"),
+        (6, "comparator_arm", "'ST' disagrees: line 4 gives this finding 'no LRT'"),
     ]
+
+
+def test_the_arms_as_printed_may_be_given_on_one_row_and_are_stated_once(examples) -> None:
+    row = SORAN | {"study": "new-trial", "nct_id": ""}
+    source = sheet(row | {"comparator_arm": "systemic therapy"}, row | {"measure": "OR"})
+    graph = read_sheet(examples, source, BASE).graph
+    (finding,) = set(graph.subjects(EV.estimate, None))
+    assert graph.value(finding, EV.interventionArmLabel) is None
+    assert graph.value(finding, EV.comparatorArmLabel) == Literal("systemic therapy")
+    with_arms = row | {"intervention_arm": "LRT", "comparator_arm": "systemic therapy"}
+    import_sheet(examples, sheet(with_arms), BASE, "reviewer")
+    with pytest.raises(InvalidBatch) as refusal:  # another label, over the stored one
+        import_sheet(examples, sheet(with_arms | {"intervention_arm": "surgery"}), BASE, "me")
+    assert {v.path for v in refusal.value.report.violations} == {str(EV.interventionArmLabel)}
 
 
 _RCT = "http://purl.obolibrary.org/obo/OBCS_0000107"
@@ -440,6 +489,8 @@ def test_optional_columns_may_be_left_out(examples) -> None:
     header = tuple(c for c in COLUMNS if c not in ("intervention_arm", "timepoint", "notes"))
     result = import_sheet(examples, sheet(SORAN, header=header), BASE, "reviewer")
     assert (result.rows, result.findings, result.estimates) == (1, 1, 1)
+    arms = "ASK { ?finding ev:interventionArmLabel|ev:comparatorArmLabel ?label }"
+    assert not examples.query(PREFIXES + arms).boolean  # none stored, as the sheet gave none
 
 
 def test_a_sheet_without_rows_or_not_utf8_is_unreadable(examples) -> None:
