@@ -29,7 +29,6 @@ from graph.examples import load_examples
 from graph.imports import list_imports
 from graph.parsing import FORMATS, ParseError, Source
 from graph.query_output import QUERY_FORMATS, render
-from graph.store import DATASET_FORMATS, GRAPH_FORMATS
 from graph.writes import WriteResult, commit, prepare
 
 __all__ = ["main"]
@@ -177,34 +176,6 @@ def drop(group_options: dict[str, Any], graph: str, **options: Any) -> None:
         if not store.drop_graph(URIRef(graph)):
             raise click.ClickException(f"no such graph: {graph}")
     click.echo(f"dropped {graph}")
-
-
-@main.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice([*DATASET_FORMATS, *GRAPH_FORMATS]),
-    help="trig (default) or nquads for the dataset; turtle (default), ntriples, rdfxml or "
-    "json-ld for one graph.",
-)
-@click.option("--graph", help="Export only this named graph.")
-@click.option(
-    "--output", "-o", type=click.File("wb"), default="-", help="Write here instead of stdout."
-)
-@store_options
-def export(fmt: str | None, graph: str | None, output: Any, **options: Any) -> None:
-    """Write the whole dataset, or one named graph, as RDF."""
-    from rdflib import URIRef
-
-    fmt = fmt or ("turtle" if graph else "trig")
-    if graph is None and fmt not in DATASET_FORMATS:
-        raise click.UsageError(
-            f"the whole dataset needs a dataset format: {', '.join(DATASET_FORMATS)}"
-        )
-    with opened(settings_from(**options)) as store:
-        if graph is not None and URIRef(graph) not in store.named_graphs():
-            raise click.ClickException(f"no such graph: {graph}")
-        store.export(output, fmt, URIRef(graph) if graph else None)
 
 
 @main.command()

@@ -2,16 +2,20 @@
 review's PRISMA 2020 counts."""
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
+from rdflib import URIRef
 
 from api.cli_common import guarded, opened, settings_from, store_options, write_output
 from graph.exports import EXPORT_FORMATS, export
 from graph.prisma import UnknownReview, prisma_counts, prisma_csv
 from graph.record_graph import STAGES
 from graph.selection import DECISION_FILTERS, Selection, SelectionError, catalogue
+from graph.settings import Settings
+from graph.store import DATASET_FORMATS, GRAPH_FORMATS
 from graph.stored_queries import InvalidParameter
 
 __all__ = ["export_command", "prisma_command"]
@@ -25,17 +29,20 @@ _OUTPUT = click.option(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(list(EXPORT_FORMATS)),
-    default="ris",
-    show_default=True,
-    help="ris (Zotero, EndNote, Rayyan, ASReview), asreview-csv, csl-json, bibtex, or "
+    type=click.Choice([*DATASET_FORMATS, *GRAPH_FORMATS, *EXPORT_FORMATS]),
+    help="RDF: trig (default) or nquads for the dataset, turtle (default with --graph), "
+    "ntriples, rdfxml or json-ld for one graph. For review tools: ris (Zotero, EndNote, "
+    "Rayyan, ASReview; the default with a selection), asreview-csv, csl-json, bibtex, or "
     "extraction-csv (the findings, in the extraction-sheet layout).",
 )
 @click.option("--query", help="A stored query whose ?publication column selects.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A value for --query.")
 @click.option("--chase", help="The publications a saved citation chase found.")
 @click.option("--hypothesis", help="The evidence for and against a hypothesis (IRI or path).")
-@click.option("--graph", help="What one named graph (an import) describes.")
+@click.option(
+    "--graph",
+    help="One named graph: as RDF, or (with a review format) the publications it describes.",
+)
 @click.option("--review", help="The surviving records of a review, with its decisions.")
 @click.option(
     "--decision",
@@ -47,7 +54,7 @@ _OUTPUT = click.option(
 @click.option("--queries-dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @store_options
 def export_command(
-    fmt: str,
+    fmt: str | None,
     query: str | None,
     params: tuple[str, ...],
     chase: str | None,
@@ -60,8 +67,50 @@ def export_command(
     queries_dir: Path | None,
     **options: Any,
 ) -> None:
-    """Write publications for review tools: every publication, or those a stored query, a
-    saved chase, a hypothesis, a named graph or a review selects."""
+    """Write the dataset or one named graph as RDF; or, in a review format, every
+    publication or those a stored query, a saved chase, a hypothesis, a named graph or a review
+    selects, with their screening labels and provenance."""
+    selecting = any((query, params, chase, hypothesis, review, decision))
+    settings = settings_from(**options)
+    if fmt in EXPORT_FORMATS or selecting:
+        _export_records(fmt or "ris", settings, output, queries_dir, query, params, chase,
+                        hypothesis, graph, review, decision, stage)  # fmt: skip
+    else:
+        _export_rdf(fmt or ("turtle" if graph else "trig"), settings, graph, output)
+
+
+def _export_rdf(fmt: str, settings: Settings, graph: str | None, output: Path | None) -> None:
+    if fmt not in DATASET_FORMATS and graph is None:
+        raise click.UsageError(
+            f"the whole dataset needs a dataset format: {', '.join(DATASET_FORMATS)}"
+        )
+    if fmt in DATASET_FORMATS and graph is not None:
+        raise click.UsageError(f"one graph is written as {', '.join(GRAPH_FORMATS)}")
+    with opened(settings) as store:
+        if graph is not None and URIRef(graph) not in store.named_graphs():
+            raise click.ClickException(f"no such graph: {graph}")
+        if output is None:
+            store.export(sys.stdout.buffer, fmt, URIRef(graph) if graph else None)
+        else:
+            store.export(str(output), fmt, URIRef(graph) if graph else None)
+
+
+def _export_records(
+    fmt: str,
+    settings: Settings,
+    output: Path | None,
+    queries_dir: Path | None,
+    query: str | None,
+    params: tuple[str, ...],
+    chase: str | None,
+    hypothesis: str | None,
+    graph: str | None,
+    review: str | None,
+    decision: str | None,
+    stage: str,
+) -> None:
+    if fmt not in EXPORT_FORMATS:
+        raise click.UsageError(f"a selection is written as {', '.join(EXPORT_FORMATS)}")
     values: dict[str, list[str]] = {}
     for param in params:
         name, equals, value = param.partition("=")
@@ -72,7 +121,6 @@ def export_command(
         query, {k: v[0] if len(v) == 1 else v for k, v in values.items()}, chase, hypothesis,
         graph, review, decision, stage,
     )  # fmt: skip
-    settings = settings_from(**options)
     stored = guarded(lambda: catalogue(queries_dir or settings.queries_dir))
     with opened(settings) as store:
         try:

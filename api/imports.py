@@ -116,14 +116,14 @@ async def _sources(request: Request) -> list[Source]:
     """The files of the request: each part of a multipart upload, or the raw body."""
     media_type = content_type(request)
     if media_type == _MULTIPART:
-        form = await request.form()
-        parts = [part for part in form.getlist("file") if isinstance(part, UploadFile)]
-        if not parts:
-            raise Problem(422, "Unprocessable Content", "the upload has no 'file' part")
-        return [
-            Source(part.filename or f"file {n}", io.BytesIO(await part.read()), "")
-            for n, part in enumerate(parts, start=1)
-        ]
+        async with request.form() as form:  # closes the parts' temporary files
+            parts = [part for part in form.getlist("file") if isinstance(part, UploadFile)]
+            if not parts:
+                raise Problem(422, "Unprocessable Content", "the upload has no 'file' part")
+            return [
+                Source(part.filename or f"file {n}", io.BytesIO(await part.read()), "")
+                for n, part in enumerate(parts, start=1)
+            ]
     if media_type not in MEDIA_TYPES:
         raise Problem(
             415,

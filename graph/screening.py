@@ -7,7 +7,7 @@ the reviewers then combine into one per publication as ``graph.bib_records.conse
 
 from collections.abc import Sequence
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from graph.bib_records import ScreeningLabel, consensus
 from graph.record_graph import STAGES
@@ -16,21 +16,20 @@ from graph.store import Store
 
 __all__ = ["consensus_by_publication", "labels_by_publication"]
 
+# Required patterns first, constants in place, one pattern per OPTIONAL: the form Oxigraph
+# evaluates from the publications outwards (graph.sparql_patterns).
 _DECISIONS = """
 PREFIX ev: <https://w3id.org/evidence-graph/ns#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?publication ?decision ?tool ?reviewer ?prior ?time ?node
-       (GROUP_CONCAT(?reason; separator="\\u001f") AS ?reasons)
-WHERE {
+SELECT ?publication ?node ?decision ?tool ?reviewer ?prior ?reason ?time WHERE {
   %s
-  GRAPH ?g { ?node ev:decisionOn ?publication ; ev:screeningStage ?stage ;
-                   ev:decision ?decision ; ev:screeningTool ?tool . %s }
+  ?node ev:decisionOn ?publication .
+  GRAPH ?g { ?node ev:screeningStage %s ; ev:decision ?decision ; ev:screeningTool ?tool . %s }
   ?g prov:generatedAtTime ?time .
   OPTIONAL { ?node ev:decidedBy ?reviewer }
   OPTIONAL { ?node ev:priorKnowledge ?prior }
   OPTIONAL { ?node ev:exclusionReason ?reason }
 }
-GROUP BY ?publication ?decision ?tool ?reviewer ?prior ?time ?node
 """
 
 
@@ -46,26 +45,30 @@ def labels_by_publication(
     )
     if stage not in STAGES:
         raise ValueError(f"unknown screening stage {stage!r}")
-    stage_filter = f'FILTER (?stage = "{stage}")'
+    stage_term = Literal(stage).n3()
     if publications is None:
-        rows = store.query(_DECISIONS % ("", scope + stage_filter)).rows
+        rows = store.query(_DECISIONS % ("", stage_term, scope)).rows
     else:
-        template = _DECISIONS % ("{values}", scope + stage_filter)
+        template = _DECISIONS % ("{values}", stage_term, scope)
         rows = ask_in_chunks(store, "?publication", list(publications), template)
+    decisions: dict[URIRef, tuple] = {}
+    reasons: dict[URIRef, set[str]] = {}
+    for publication, node, decision, tool, reviewer, prior, reason, time in rows:
+        decisions[node] = (publication, str(decision), str(tool), reviewer, prior, str(time))
+        if reason is not None:
+            reasons.setdefault(node, set()).add(str(reason))
     latest: dict[tuple, tuple[str, str, ScreeningLabel]] = {}
-    for publication, decision, tool, reviewer, prior, time, node, reasons in rows:
+    for node, (publication, decision, tool, reviewer, prior, time) in decisions.items():
         who = str(reviewer) if reviewer is not None else None
         label = ScreeningLabel(
-            str(tool),
-            str(decision),  # type: ignore[arg-type]  (the shapes allow only Decision values)
+            tool,
+            decision,  # type: ignore[arg-type]  (the shapes allow only Decision values)
             who,
-            tuple(sorted(str(reasons).split("\u001f")))
-            if reasons is not None and str(reasons)
-            else (),
+            tuple(sorted(reasons.get(node, ()))),
             prior is not None and bool(prior.toPython()),
         )
-        key = (publication, str(tool), who or "")
-        order = (str(time), str(node))
+        key = (publication, tool, who or "")
+        order = (time, str(node))
         if key not in latest or order > latest[key][:2]:
             latest[key] = (*order, label)
     found: dict[URIRef, list[ScreeningLabel]] = {}
