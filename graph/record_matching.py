@@ -124,30 +124,48 @@ def _match_stored(store: Store, groups: list[Group]) -> None:
 
 def _match_fuzzy(store: Store, records: Sequence[BibRecord], groups: list[Group]) -> None:
     """Records without identifiers (their group has none) join the earlier group or the
-    stored publication that ``fuzzy_match`` finds for them."""
+    stored publication that ``fuzzy_match`` finds for them. Candidates are kept by year and
+    family name, so a record is compared only with those that could match it."""
     lonely = [g for g in groups if not g.ids and not g.iris and g.stored is None]
     years = sorted({r.year for g in lonely for i in g.records if (r := records[i]).year})
-    stored = _stored_candidates(store, years) if years else []
-    earlier: list[Candidate] = []
+    stored = _Buckets(_stored_candidates(store, years) if years else [])
+    earlier = _Buckets([])
     owner: dict[str, Group] = {}
     for group in groups:
         head = records[group.records[0]]
         candidate = _candidate(str(group.records[0]), head)
         if group in lonely and candidate is not None:
-            found = fuzzy_match(candidate, earlier)
+            found = fuzzy_match(candidate, earlier.near(candidate))
             if found is not None:
                 target = owner[found[0].key]
                 target.fuzzy.update({i: (int(found[0].key), found[1]) for i in group.records})
                 target.records += group.records
                 group.records = []
                 continue
-            found = fuzzy_match(candidate, stored)
+            found = fuzzy_match(candidate, stored.near(candidate))
             if found is not None:
                 group.stored, group.stored_rule = URIRef(found[0].key), FUZZY
                 group.stored_score = found[1]
         if candidate is not None:
-            earlier.append(candidate)
+            earlier.add(candidate)
             owner[candidate.key] = group
+
+
+class _Buckets:
+    """Candidates by (year, family name), in the order they were added."""
+
+    def __init__(self, candidates: list[Candidate]) -> None:
+        self._by: dict[tuple[int, str], list[Candidate]] = {}
+        for candidate in candidates:
+            self.add(candidate)
+
+    def add(self, candidate: Candidate) -> None:
+        for family in candidate.families:
+            self._by.setdefault((candidate.year, family), []).append(candidate)
+
+    def near(self, candidate: Candidate) -> list[Candidate]:
+        found = (c for f in candidate.families for c in self._by.get((candidate.year, f), []))
+        return list(dict.fromkeys(found))
 
 
 def _candidate(key: str, record: BibRecord) -> Candidate | None:
