@@ -157,3 +157,20 @@ def test_prisma_counts_as_the_template_csv_or_as_json(served: str) -> None:
     assert as_json.json()["counts"]["records_screened"] == 5
     assert as_json.json()["adds_up"] is True
     problem(httpx.get(f"{served}/reviews/nothing/prisma"), 404)
+
+
+def test_several_uploaded_files_are_one_import(served: str) -> None:
+    data = (DATA / "pubmed-lrt.nbib").read_bytes()
+    files = [("file", ("monday.nbib", data)), ("file", ("tuesday.nbib", data))]
+    params = {"review": "twice", "source": "PubMed"}
+    response = httpx.post(f"{served}/import", params=params, files=files, headers=AUTH)
+    assert response.status_code == 201, response.text
+    result = response.json()
+    assert result["sources"] == ["monday.nbib", "tuesday.nbib"]
+    assert result["records"] == 8
+    # Tuesday's records repeat Monday's, by PMID or DOI
+    assert {(d["source"], d["rule"]) for d in result["duplicates"]} <= {
+        ("tuesday.nbib", "doi"),
+        ("tuesday.nbib", "pmid"),
+    }
+    assert len(result["duplicates"]) == 4
