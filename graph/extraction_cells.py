@@ -15,6 +15,7 @@ from decimal import Decimal
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from graph import identifiers
 from graph.identifiers import normalise_nct
 from graph.import_errors import BadRow, UnreadableFile
 from graph.namespaces import EV, OBO, RDF, RDFS, XSD
@@ -385,8 +386,7 @@ def _duration(text: str, column: str, bad: _Complain) -> Literal | None:
 
 def slug(text: str) -> str:
     """A cell's text as the last segment of an IRI: ``overall-survival``."""
-    name = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].rstrip("-")
-    return name or digest(text)
+    return identifiers.slug(text) or digest(text)
 
 
 def digest(*parts: object) -> str:

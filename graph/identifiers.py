@@ -14,9 +14,12 @@
 (rdflib.term.URIRef('http://purl.org/ontology/bibo/doi'), '10.1200/jco.21.02006')
 >>> identified_iri(BIBO.doi, "10.1200/jco.21.02006", "http://127.0.0.1:8000/id/")
 'http://127.0.0.1:8000/id/publication/doi/10.1200/jco.21.02006'
+>>> slug("Özmen: Overall survival (OS)")
+'ozmen-overall-survival-os'
 """
 
 import re
+import unicodedata
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -34,6 +37,7 @@ __all__ = [
     "normalise_pmcid",
     "normalise_pmid",
     "parse_identifier",
+    "slug",
 ]
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
@@ -104,3 +108,10 @@ def identified_iri(prop: URIRef, value: str, base_iri: str) -> str:
     it): ``{base}publication/doi/10.1200/jco.21.02006``, ``{base}publication/pmid/34995128``."""
     scheme = next(name for name, p in PUBLICATION_SCHEMES.items() if p == prop)
     return f"{base_iri}publication/{scheme}/{quote(value, safe='/()._-;:~')}"
+
+
+def slug(text: str) -> str:
+    """``text`` as the last segment of a minted IRI: ASCII, lower case, words joined by ``-``,
+    at most 60 characters; empty when nothing is left."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-")

@@ -17,7 +17,6 @@ rule that found it. Screening labels become ``ev:ScreeningDecision``s on the pub
 import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -27,12 +26,13 @@ from rdflib import Graph, Literal, URIRef
 
 from graph.bib_records import BibRecord
 from graph.dedup import family_name
-from graph.identifiers import identified_iri
+from graph.identifiers import identified_iri, slug
 from graph.import_errors import BadRow
 from graph.namespaces import BIBO, DCTERMS, EV, FABIO, FOAF, RDF, RDFS, XSD
 from graph.record_matching import FUZZY, Group, Ids, group_records, record_ids
 from graph.sparql_patterns import ask_in_chunks
 from graph.store import Store
+from graph.venues import Venues
 
 __all__ = [
     "KIND_CLASSES",
@@ -109,7 +109,7 @@ class Mapped:
 
 def review_iri(name: str, base_iri: str) -> URIRef:
     """The IRI of the review called ``name``: ``{base}review/{slug}``."""
-    return URIRef(f"{base_iri}review/{_slug(name) or 'review'}")
+    return URIRef(f"{base_iri}review/{slug(name) or 'review'}")
 
 
 def map_records(
@@ -134,7 +134,7 @@ def map_records(
     search = _describe_search(graph, store, how, review, batch)
     record_iris = [URIRef(f"{how.base_iri}record/{batch}/{n + 1}") for n in range(len(records))]
     survivors = _stored_survivors(store, [g.stored for g in groups if g.stored], review)
-    venues = _Venues(store, how.base_iri)
+    venues = Venues(store, how.base_iri)
     publications, new, duplicates, decisions = [], 0, [], 0
     for group in groups:
         publication = group.stored or _minted(records, ids, group, how.base_iri)
@@ -183,14 +183,14 @@ def _minted(records: Sequence[BibRecord], ids: Sequence[Ids], group: Group, base
         prop, value = next(iter(group.ids.items()))
         return URIRef(identified_iri(prop, value, base))
     head = records[group.records[0]]
-    family = _slug(family_name(head.first_author or "")) or "anonymous"
+    family = slug(family_name(head.first_author or "")) or "anonymous"
     digest = hashlib.sha1(f"{head.title}|{head.year}|{family}".encode()).hexdigest()[:8]
-    word = next(iter(_slug(head.title or "").split("-")), "") or "untitled"
+    word = next(iter(slug(head.title or "").split("-")), "") or "untitled"
     return URIRef(f"{base}publication/{family}-{head.year}-{word}-{digest}")
 
 
 def _describe_publication(
-    graph: Graph, publication: URIRef, record: BibRecord, group: Group, venues: "_Venues"
+    graph: Graph, publication: URIRef, record: BibRecord, group: Group, venues: Venues
 ) -> None:
     add = graph.add
     add((publication, RDF.type, KIND_CLASSES.get(record.kind, FABIO.Expression)))
@@ -365,35 +365,6 @@ def _stored_survivors(
     return {publication: record for publication, (_, record) in first.items()}
 
 
-class _Venues:
-    """Journals by name: a stored ``fabio:Journal`` whose label or title is the name (in any
-    case), else one minted at ``venue/{slug}`` and described once per batch."""
-
-    _STORED = """
-    PREFIX fabio: <http://purl.org/spar/fabio/>
-    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-    PREFIX dcterms: <http://purl.org/dc/terms/>
-    SELECT ?venue ?name WHERE { ?venue a fabio:Journal ; rdfs:label|dcterms:title ?name }
-    """
-
-    def __init__(self, store: Store, base_iri: str) -> None:
-        self._store, self._base = store, base_iri
-        self._known: dict[str, URIRef] | None = None
-
-    def named(self, graph: Graph, name: str) -> URIRef:
-        if self._known is None:
-            rows = self._store.query(self._STORED).rows
-            self._known = {str(n).casefold(): v for v, n in sorted(rows, reverse=True)}
-        key = name.casefold()
-        if key not in self._known:
-            venue = URIRef(f"{self._base}venue/{_slug(name) or 'journal'}")
-            graph.add((venue, RDF.type, FABIO.Journal))
-            graph.add((venue, RDFS.label, Literal(name)))
-            graph.add((venue, DCTERMS.title, Literal(name)))
-            self._known[key] = venue
-        return self._known[key]
-
-
 def _issued(value: str) -> Literal:
     datatype = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(value), XSD.date)
     return Literal(value, datatype=datatype)
@@ -404,8 +375,3 @@ def _label(record: BibRecord) -> str:
     parts = [p for p in (family, str(record.year) if record.year else None) if p]
     label = " ".join(parts) or (record.title or "")[:60]
     return f"{label} ({record.journal})" if record.journal else label
-
-
-def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-")
