@@ -20,6 +20,7 @@ from api.cli_common import (
     opened,
     print_report,
     settings_from,
+    step,
     store_options,
 )
 from api.cli_evidence import evidence_map_command, synthesize_command
@@ -77,11 +78,11 @@ def load(
         with click.progressbar(
             length=total, label="reading", file=sys.stderr, show_eta=True
         ) as bar:
-            batch = guarded(lambda: prepare(store, sources, settings.base_iri, bar.update, _step))
+            batch = guarded(lambda: prepare(store, sources, settings.base_iri, bar.update, step))
         if not batch.report.conforms:
             print_report(batch.report, as_json)
             raise SystemExit(1)
-        _step(f"writing {len(batch.graph):,} triples")
+        step(f"writing {len(batch.graph):,} triples")
         result = guarded(lambda: commit(store, batch, settings.base_iri, agent))
         _print_result(result, as_json)  # acknowledged: the write is already durable
 
@@ -237,10 +238,6 @@ def _sources(files: tuple[Path, ...], fmt: str | None, stack: ExitStack) -> list
             raise click.ClickException(str(error)) from None
         stack.callback(sources[-1].stream.close)
     return sources
-
-
-def _step(message: str) -> None:
-    click.echo(f"{message}...", err=True)
 
 
 main.add_command(evidence_map_command)

@@ -23,6 +23,7 @@ __all__ = [
     "opened",
     "print_report",
     "settings_from",
+    "step",
     "store_options",
     "write_output",
 ]
@@ -113,3 +114,8 @@ def write_output(data: bytes, output: Path | None) -> None:
         except OSError as error:
             raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
         click.echo(f"wrote {output}", err=True)
+
+
+def step(message: str) -> None:
+    """Say on stderr what a long command is doing next (the write path's steps)."""
+    click.echo(f"{message}...", err=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from api.cli_common import default_agent, guarded, opened, settings_from, store_options
+from api.cli_common import default_agent, guarded, opened, settings_from, step, store_options
 from graph.bib_import import RecordsImported
 from graph.file_import import FORMATS, ImportOptionError, ImportOptions, import_files
 from graph.import_errors import FileRefused
@@ -99,7 +99,7 @@ def import_command(
                         settings.base_iri,
                         agent,
                         wanted,
-                        _step,
+                        step,
                         lambda source: bar.update(source.size or 0),
                     )
                 )
@@ -164,7 +164,3 @@ def _print_result(result: Any, as_json: bool) -> None:
         click.echo(f"studies       {result.studies}")
         click.echo(f"findings      {result.findings}")
         click.echo(f"estimates     {result.estimates}")
-
-
-def _step(message: str) -> None:
-    click.echo(f"{message}...", err=True)

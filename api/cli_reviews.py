@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rdflib import URIRef
 
-from api.cli_common import guarded, opened, settings_from, store_options, write_output
+from api.cli_common import guarded, opened, settings_from, step, store_options, write_output
 from graph.exports import EXPORT_FORMATS, export
 from graph.prisma import UnknownReview, prisma_counts, prisma_csv
 from graph.record_graph import STAGES
@@ -124,7 +124,7 @@ def _export_records(
     stored = guarded(lambda: catalogue(queries_dir or settings.queries_dir))
     with opened(settings) as store:
         try:
-            done = export(store, selection, fmt, stored, settings.base_iri)
+            done = export(store, selection, fmt, stored, settings.base_iri, step)
         except (SelectionError, InvalidParameter) as error:
             raise click.UsageError(str(error)) from None
     write_output(done.text.encode("utf-8"), output)

@@ -5,7 +5,7 @@ The bibliographic formats carry each record's screening labels and its provenanc
 notes; ``extraction-csv`` writes the selection's findings in the extraction-sheet layout.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from graph.bib_formats import RECORD_FORMATS
@@ -41,12 +41,15 @@ def export(
     fmt: str,
     stored: Mapping[str, StoredQuery],
     base_iri: str,
+    on_step: Callable[[str], None] = lambda step: None,
 ) -> Export:
     """The publications ``selection`` picks, written as ``fmt`` (``ValueError`` for an unknown
     format; ``SelectionError`` for a selection that picks nothing that exists)."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: one of {', '.join(EXPORT_FORMATS)}")
+    on_step("selecting publications")
     publications = select(store, selection, stored, base_iri)
+    on_step(f"describing {len(publications):,} publications")
     media_type, suffix = EXPORT_FORMATS[fmt]
     if fmt == EXTRACTION:
         text = export_sheet(store, publications, base_iri)
