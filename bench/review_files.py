@@ -20,6 +20,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import rispy
@@ -165,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
                         f"{seconds:.2f} s",
                         f"{done.records / seconds:,.0f} records/s",
                         f"{seconds / floor:,.0f}",
-                        f"{len(done.duplicates):,} duplicates, {done.decisions:,} decisions",
+                        f"{len(done.duplicates):,} duplicates ({_rules(done.duplicates)}), "
+                        f"{done.decisions:,} decisions",
                     ]
                 )
             publications = select(store, Selection(review="bench"), catalogue(None), BASE_IRI)
@@ -217,6 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak:,.0f} MiB")
     return 0
+
+
+def _rules(duplicates: list) -> str:
+    found = Counter(duplicate.rule for duplicate in duplicates)
+    return ", ".join(f"{rule} {n:,}" for rule, n in sorted(found.items())) or "none"
 
 
 def _timed(action):

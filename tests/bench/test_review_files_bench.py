@@ -22,6 +22,7 @@ def test_bench_prints_every_step(capsys: pytest.CaptureFixture[str]) -> None:
     first = rows["import pubmed.ris (40 records)"]
     assert re.fullmatch(r"[\d.]+ s", first[1]) and float(first[3].replace(",", "")) > 0
     second = rows["import embase.ris (40 records)"]
-    assert second[4].startswith("8 duplicates")  # a fifth of 40, by DOI variant or by title
+    assert second[4].startswith("8 duplicates (")  # a fifth of 40, by DOI variant or by title
+    assert "title-year-first-author" in second[4]
     assert "adds up: True" in rows["PRISMA counts"][4]
     assert "where the imports' time went" in out
