@@ -206,8 +206,8 @@ def test_import_export_import_keeps_the_records_and_their_labels(tmp_path: Path,
     first, second = OxigraphStore(tmp_path / "one"), OxigraphStore(tmp_path / "two")
     try:
         how = RecordImport(BASE, "ris", review="lrt", source="Embase")
-        import_records(first, [fixture("rayyan.ris")], how, "tester")
-        import_records(first, [fixture("asreview-labelled.ris")], how, "tester")
+        files = [fixture("rayyan.ris"), fixture("asreview-labelled.ris")]
+        import_records(first, files, how, "tester")
         exported = _export(first, fmt)
         text = RECORD_FORMATS[fmt].write(exported.records, exported.note)
         how = RecordImport(BASE, fmt, review="lrt", source="Embase")

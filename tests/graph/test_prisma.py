@@ -4,11 +4,13 @@ PRISMA2020 template's layout."""
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 
 from graph.bib_import import import_records
+from graph.oxigraph_store import OxigraphStore
 from graph.parsing import Source
 from graph.prisma import COLUMNS, UnknownReview, check, prisma_counts, prisma_csv
 from graph.record_graph import RecordImport
@@ -34,11 +36,13 @@ def decided(record: str, *votes: tuple[str, str], reason: str | None = None) -> 
     return f"{record}\nN1  - {note}" + (f" | RAYYAN-EXCLUSION-REASONS: {reason}" if reason else "")
 
 
-@pytest.fixture
-def review(empty: Store) -> Store:
+@pytest.fixture(scope="module")
+def review(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """Two database searches (PubMed 4 records, Embase 3 of which 2 are duplicates: one by DOI
     in capitals, one by title, year and first author), citation searching (2 records, one a
     duplicate), title-abstract decisions of two reviewers, then full-text decisions."""
+
+    empty = OxigraphStore(tmp_path_factory.mktemp("prisma") / "data")
 
     def search(source: Source, name: str, kind: str = "database") -> None:
         how = RecordImport(BASE, "ris", review="lrt", source=name, source_type=kind)
@@ -68,7 +72,8 @@ def review(empty: Store) -> Store:
     )
     how = RecordImport(BASE, "ris", review="lrt", stage="full-text")
     import_records(empty, [full_text], how, "tester")
-    return empty
+    yield empty
+    empty.close()
 
 
 def test_the_counts_of_a_small_review_follow_from_its_records_and_decisions(
@@ -126,6 +131,6 @@ def test_the_csv_is_the_prisma2020_template_layout(review: Store) -> None:
     assert n["records_screened"] == "5" and n["new_studies"] == "2"
 
 
-def test_an_unknown_review_is_an_error(empty: Store) -> None:
+def test_an_unknown_review_is_an_error(review: Store) -> None:
     with pytest.raises(UnknownReview):
-        prisma_counts(empty, "nothing", BASE)
+        prisma_counts(review, "nothing", BASE)
