@@ -121,7 +121,8 @@ def _export_records(
         query, {k: v[0] if len(v) == 1 else v for k, v in values.items()}, chase, hypothesis,
         graph, review, decision, stage,
     )  # fmt: skip
-    stored = guarded(lambda: catalogue(queries_dir or settings.queries_dir))
+    folder = queries_dir or settings.queries_dir
+    stored = guarded(lambda: catalogue(folder)) if selection.needs_stored_queries else {}
     with opened(settings) as store:
         try:
             done = export(store, selection, fmt, stored, settings.base_iri, step)

@@ -33,7 +33,7 @@ from graph.prisma import prisma_counts
 from graph.record_export import export_records
 from graph.record_graph import RecordImport
 from graph.ris_format import write_ris
-from graph.selection import Selection, catalogue, select
+from graph.selection import Selection, select
 
 __all__ = ["generate", "main"]
 
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"{done.decisions:,} decisions",
                     ]
                 )
-            publications = select(store, Selection(review="bench"), catalogue(None), BASE_IRI)
+            publications = select(store, Selection(review="bench"), {}, BASE_IRI)
             seconds, exported = _timed(
                 lambda: write_ris(
                     (

@@ -49,6 +49,12 @@ class Selection:
     decision: str | None = None
     stage: str = "title-abstract"
 
+    @property
+    def needs_stored_queries(self) -> bool:
+        """Whether ``select`` runs a stored query for this selection (so needs the catalogue,
+        which takes seconds to parse)."""
+        return bool(self.query or self.chase or self.hypothesis)
+
     def check(self) -> None:
         """Raise ``SelectionError`` unless the selection is well-formed."""
         given = [n for n in ("query", "chase", "hypothesis", "graph", "review") if getattr(self, n)]

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -246,7 +247,8 @@ def load_catalogue(folders: Sequence[Path]) -> dict[str, StoredQuery]:
         if not folder.is_dir():
             raise CatalogueError(folder, None, "not a folder of stored queries")
         for path in sorted(folder.glob("*.rq")):
-            query = _load(path)
+            stat = path.stat()
+            query = _load(path.resolve(), stat.st_mtime_ns, stat.st_size)
             if query.name in catalogue:
                 raise CatalogueError(
                     path, None, f"{query.name} is also {catalogue[query.name].path}"
@@ -264,7 +266,10 @@ def ready_examples(catalogue: Mapping[str, StoredQuery]) -> dict[str, str]:
     }
 
 
-def _load(path: Path) -> StoredQuery:
+@lru_cache(maxsize=1024)
+def _load(path: Path, mtime_ns: int, size: int) -> StoredQuery:
+    """One stored query, parsed once per version of its file (rdflib's SPARQL parser takes
+    about 150 ms a query, and every app a process creates reads the same catalogue)."""
     name = path.stem
     if not _FILE_NAME.match(name):
         raise CatalogueError(

@@ -14,7 +14,7 @@ from graph.import_errors import MalformedRows, UnreadableFile
 from graph.parsing import Source
 from graph.record_export import export_records
 from graph.record_graph import RecordImport
-from graph.selection import Selection, catalogue, select
+from graph.selection import Selection, select
 from graph.store import Store
 from tests.conftest import BASE
 
@@ -222,7 +222,7 @@ def test_import_export_import_keeps_the_records_and_their_labels(tmp_path: Path,
 
 
 def _export(store: Store, fmt: str):
-    publications = select(store, Selection(review="lrt"), catalogue(None), BASE)
+    publications = select(store, Selection(review="lrt"), {}, BASE)
     return export_records(store, publications, BASE, review="lrt", fmt=fmt)
 
 
