@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from graph.bib_records import BibRecord, Decision, ScreeningLabel, consensus
-from graph.import_errors import BadRow, UnreadableFile
+from graph.import_errors import BadRow, UnreadableFile, read_text
 from graph.parsing import Source
 from graph.screening_labels import read_notes, write_notes
 
@@ -96,13 +96,7 @@ def sniff(head: bytes) -> bool:
 
 def read_asreview_csv(source: Source) -> tuple[list[BibRecord], list[BadRow]]:
     """The rows of an ASReview CSV file as records, and what is wrong with the others."""
-    data = source.stream.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        problem = BadRow(source.name, line, None, "not UTF-8 text: save the file as UTF-8")
-        raise UnreadableFile(f"{source.name} is not UTF-8 text", [problem]) from None
+    text = read_text(source.name, source.stream)
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n")[0]))
     header = next(rows, [])
     columns: dict[str, int] = {}  # what a column holds: its index (the first such column)

@@ -54,7 +54,7 @@ from bibtexparser.model import (
 from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
 from graph.bib_records import BibRecord
-from graph.import_errors import BadRow, UnreadableFile
+from graph.import_errors import BadRow, UnreadableFile, read_text
 from graph.parsing import Source
 from graph.screening_labels import read_notes, write_notes
 
@@ -138,11 +138,11 @@ class _Verbatim:
 
 
 class _Decoding(_Verbatim, LatexDecodingMiddleware):
-    pass
+    """LaTeX to Unicode on reading, identifiers and URLs left as written."""
 
 
 class _Encoding(_Verbatim, LatexEncodingMiddleware):
-    pass
+    """Unicode to LaTeX on writing, identifiers and URLs left as written."""
 
 
 # Braces around each escape ({\"O}zmen): bibtexparser's name splitter loses an unbraced \"O.
@@ -160,7 +160,7 @@ def sniff(head: bytes) -> bool:
 
 def read_bibtex(source: Source) -> tuple[list[BibRecord], list[BadRow]]:
     """The entries of a BibTeX file as records, and what is wrong with the others."""
-    text = _text(source)
+    text = read_text(source.name, source.stream)
     stack = [
         NormalizeFieldKeys(),
         SeparateCoAuthors(name_fields=("author",)),
@@ -203,16 +203,6 @@ def write_bibtex(
     layout = bibtexparser.BibtexFormat()
     layout.indent = "  "
     return bibtexparser.write_string(library, unparse_stack=stack, bibtex_format=layout)
-
-
-def _text(source: Source) -> str:
-    data = source.stream.read()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        problem = BadRow(source.name, line, None, "not UTF-8 text: save the file as UTF-8")
-        raise UnreadableFile(f"{source.name} is not UTF-8 text", [problem]) from None
 
 
 def _failure(source: str, block: ParsingFailedBlock, line: int | None, number: int) -> BadRow:

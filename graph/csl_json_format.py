@@ -31,7 +31,7 @@ from itertools import count
 from typing import Any
 
 from graph.bib_records import BibRecord
-from graph.import_errors import BadRow, UnreadableFile
+from graph.import_errors import BadRow, UnreadableFile, read_text
 from graph.parsing import Source
 from graph.screening_labels import read_notes, write_notes
 
@@ -252,13 +252,7 @@ def write_csl_json(
 
 def _items(source: Source) -> list[tuple[int, Any]]:
     """Each item of the array with the line it starts on."""
-    data = source.stream.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        problem = BadRow(source.name, line, None, "not UTF-8 text: save the file as UTF-8")
-        raise UnreadableFile(f"{source.name} is not UTF-8 text", [problem]) from None
+    text = read_text(source.name, source.stream)
     try:
         items = json.loads(text)
     except json.JSONDecodeError as error:

@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from graph import identifiers
 from graph.identifiers import normalise_nct
-from graph.import_errors import BadRow, UnreadableFile
+from graph.import_errors import BadRow, UnreadableFile, read_text
 from graph.namespaces import EV, OBO, RDF, RDFS, XSD
 from graph.parsing import Source
 
@@ -193,12 +193,7 @@ def read_rows(source: Source, problems: list[BadRow]) -> tuple[list[Row], int]:
 def _records(source: Source) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
     """Each data row: its first line and its cells by column (empty for an absent optional
     column), or what is wrong with it when it has the wrong number of fields."""
-    data = source.stream.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        problem = BadRow(source.name, data[: error.start].count(b"\n") + 1, None, "not UTF-8")
-        raise UnreadableFile(f"{source.name} is not UTF-8 text", [problem]) from None
+    text = read_text(source.name, source.stream)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [cell.strip() for cell in next(reader, [])]

@@ -13,7 +13,7 @@ import re
 from urllib.parse import unquote
 
 from graph.bib_records import BibRecord
-from graph.import_errors import BadRow, UnreadableFile
+from graph.import_errors import BadRow, UnreadableFile, read_text
 from graph.parsing import Source
 
 __all__ = ["FORMAT", "read_identifiers", "sniff"]
@@ -44,13 +44,7 @@ def sniff(head: bytes) -> bool:
 def read_identifiers(source: Source) -> tuple[list[BibRecord], list[BadRow]]:
     """One record for each identifier of the list, and a ``BadRow`` for each line that is
     not one."""
-    data = source.stream.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        problem = BadRow(source.name, line, None, "not UTF-8 text: save the file as UTF-8")
-        raise UnreadableFile(f"{source.name} is not UTF-8 text", [problem]) from None
+    text = read_text(source.name, source.stream)
     records: list[BibRecord] = []
     problems: list[BadRow] = []
     for line, raw in enumerate(text.splitlines(), start=1):

@@ -12,8 +12,16 @@ Errors::
 """
 
 from dataclasses import dataclass
+from typing import BinaryIO
 
-__all__ = ["BadRow", "FileRefused", "MalformedRows", "UnreadableFile", "refuse_if_any"]
+__all__ = [
+    "BadRow",
+    "FileRefused",
+    "MalformedRows",
+    "UnreadableFile",
+    "read_text",
+    "refuse_if_any",
+]
 
 
 @dataclass(frozen=True)
@@ -60,3 +68,15 @@ def refuse_if_any(problems: list[BadRow], what: str = "record") -> None:
     if problems:
         count = len({(p.source, p.record, p.line) for p in problems})
         raise MalformedRows(f"{count} {what}{'s' * (count != 1)} cannot be imported", problems)
+
+
+def read_text(name: str, stream: BinaryIO) -> str:
+    """The whole of a file as text (UTF-8, a byte-order mark dropped); ``UnreadableFile`` with
+    the line of the first byte that is not UTF-8 otherwise."""
+    data = stream.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        problem = BadRow(name, line, None, "not UTF-8 text: save the file as UTF-8")
+        raise UnreadableFile(f"{name} is not UTF-8 text", [problem]) from None

@@ -30,7 +30,7 @@ from datetime import date
 from typing import Any
 
 from graph.bib_records import BibRecord
-from graph.import_errors import BadRow, UnreadableFile
+from graph.import_errors import BadRow, UnreadableFile, read_text
 from graph.parsing import Source
 
 __all__ = ["FORMAT", "read_medline", "sniff", "split_pages"]
@@ -68,7 +68,7 @@ def sniff(head: bytes) -> bool:
 def read_medline(source: Source) -> tuple[list[BibRecord], list[BadRow]]:
     """The records of ``source``, and what is wrong with those left out; ``UnreadableFile``
     when it is not UTF-8 text or not a MEDLINE file."""
-    text = _text(source)
+    text = read_text(source.name, source.stream)
     line, first = _first_line(text)
     if not first.startswith("PMID- "):
         if first.startswith("TY  -"):
@@ -99,16 +99,6 @@ def split_pages(pages: str) -> tuple[str | None, str | None]:
     if start and end and end[1] in ("", start[1]) and len(end[2]) < len(start[2]):
         last = start[1] + start[2][: len(start[2]) - len(end[2])] + end[2]
     return first or None, last or None
-
-
-def _text(source: Source) -> str:
-    raw = source.stream.read()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        problem = BadRow(source.name, line, None, "not UTF-8 text: save the file as UTF-8")
-        raise UnreadableFile(f"{source.name} is not UTF-8 text", [problem]) from None
 
 
 def _first_line(text: str) -> tuple[int, str]:

@@ -38,7 +38,7 @@ from typing import ClassVar
 import rispy
 
 from graph.bib_records import BibRecord
-from graph.import_errors import BadRow, UnreadableFile
+from graph.import_errors import BadRow, UnreadableFile, read_text
 from graph.medline_format import split_pages
 from graph.parsing import Source
 from graph.screening_labels import read_notes, write_notes
@@ -136,7 +136,7 @@ def sniff(head: bytes) -> bool:
 def read_ris(source: Source) -> tuple[list[BibRecord], list[BadRow]]:
     """The records of ``source``, and what is wrong with those left out; ``UnreadableFile``
     when it is not UTF-8 text or not RIS."""
-    lines = [line.rstrip("\r") for line in _text(source).split("\n")]
+    lines = [line.rstrip("\r") for line in read_text(source.name, source.stream).split("\n")]
     line, first = _first_line("\n".join(lines))
     if not _TY.match(first):
         problem = BadRow(source.name, line, None, _looks_like(first))
@@ -174,16 +174,6 @@ def write_ris(
         list_tags=tags,
         delimiter_tags_mapping={},
     )
-
-
-def _text(source: Source) -> str:
-    raw = source.stream.read()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        problem = BadRow(source.name, line, None, "not UTF-8 text: save the file as UTF-8")
-        raise UnreadableFile(f"{source.name} is not UTF-8 text", [problem]) from None
 
 
 def _first_line(text: str) -> tuple[int, str]:
