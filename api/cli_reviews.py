@@ -13,7 +13,13 @@ from api.cli_common import guarded, opened, settings_from, step, store_options, 
 from graph.exports import EXPORT_FORMATS, export
 from graph.prisma import UnknownReview, prisma_counts, prisma_csv
 from graph.record_graph import STAGES
-from graph.selection import DECISION_FILTERS, Selection, SelectionError, catalogue
+from graph.selection import (
+    DECISION_FILTERS,
+    Selection,
+    SelectionError,
+    catalogue,
+    query_values,
+)
 from graph.settings import Settings
 from graph.store import DATASET_FORMATS, GRAPH_FORMATS
 from graph.stored_queries import InvalidParameter
@@ -70,13 +76,26 @@ def export_command(
     """Write the dataset or one named graph as RDF; or, in a review format, every
     publication or those a stored query, a saved chase, a hypothesis, a named graph or a review
     selects, with their screening labels and provenance."""
-    selecting = any((query, params, chase, hypothesis, review, decision))
     settings = settings_from(**options)
-    if fmt in EXPORT_FORMATS or selecting:
-        _export_records(fmt or "ris", settings, output, queries_dir, query, params, chase,
-                        hypothesis, graph, review, decision, stage)  # fmt: skip
-    else:
+    if fmt not in EXPORT_FORMATS and not any((query, params, chase, hypothesis, review, decision)):
         _export_rdf(fmt or ("turtle" if graph else "trig"), settings, graph, output)
+        return
+    if fmt is not None and fmt not in EXPORT_FORMATS:
+        raise click.UsageError(f"a selection is written as {', '.join(EXPORT_FORMATS)}")
+    try:
+        values = query_values(params)
+    except SelectionError as error:
+        raise click.UsageError(f"--param {error}") from None
+    selection = Selection(query, values, chase, hypothesis, graph, review, decision, stage)
+    folder = queries_dir or settings.queries_dir
+    stored = guarded(lambda: catalogue(folder)) if selection.needs_stored_queries else {}
+    with opened(settings) as store:
+        try:
+            done = export(store, selection, fmt or "ris", stored, settings.base_iri, step)
+        except (SelectionError, InvalidParameter) as error:
+            raise click.UsageError(str(error)) from None
+    write_output(done.text.encode("utf-8"), output)
+    click.echo(f"{done.publications} publications", err=True)
 
 
 def _export_rdf(fmt: str, settings: Settings, graph: str | None, output: Path | None) -> None:
@@ -93,43 +112,6 @@ def _export_rdf(fmt: str, settings: Settings, graph: str | None, output: Path | 
             store.export(sys.stdout.buffer, fmt, URIRef(graph) if graph else None)
         else:
             store.export(str(output), fmt, URIRef(graph) if graph else None)
-
-
-def _export_records(
-    fmt: str,
-    settings: Settings,
-    output: Path | None,
-    queries_dir: Path | None,
-    query: str | None,
-    params: tuple[str, ...],
-    chase: str | None,
-    hypothesis: str | None,
-    graph: str | None,
-    review: str | None,
-    decision: str | None,
-    stage: str,
-) -> None:
-    if fmt not in EXPORT_FORMATS:
-        raise click.UsageError(f"a selection is written as {', '.join(EXPORT_FORMATS)}")
-    values: dict[str, list[str]] = {}
-    for param in params:
-        name, equals, value = param.partition("=")
-        if not equals:
-            raise click.UsageError(f"--param {param!r} is not NAME=VALUE")
-        values.setdefault(name, []).append(value)
-    selection = Selection(
-        query, {k: v[0] if len(v) == 1 else v for k, v in values.items()}, chase, hypothesis,
-        graph, review, decision, stage,
-    )  # fmt: skip
-    folder = queries_dir or settings.queries_dir
-    stored = guarded(lambda: catalogue(folder)) if selection.needs_stored_queries else {}
-    with opened(settings) as store:
-        try:
-            done = export(store, selection, fmt, stored, settings.base_iri, step)
-        except (SelectionError, InvalidParameter) as error:
-            raise click.UsageError(str(error)) from None
-    write_output(done.text.encode("utf-8"), output)
-    click.echo(f"{done.publications} publications", err=True)
 
 
 @click.command("prisma")

@@ -15,7 +15,7 @@ from api.problems import Problem
 from graph.exports import EXPORT_FORMATS, Export, export
 from graph.prisma import PrismaCounts, UnknownReview, prisma_counts, prisma_csv
 from graph.record_graph import STAGES
-from graph.selection import DECISION_FILTERS, Selection, SelectionError
+from graph.selection import DECISION_FILTERS, Selection, SelectionError, query_values
 from graph.stored_queries import InvalidParameter
 
 __all__ = ["router"]
@@ -51,14 +51,11 @@ async def export_route(
     """Every publication, or those the selection picks (give at most one of query, chase,
     hypothesis, graph, review), each with its screening labels and provenance first in its
     notes; ``extraction-csv`` writes their findings in the extraction-sheet layout."""
-    values: dict[str, list[str]] = {}
-    for given in param or []:
-        name, equals, value = given.partition("=")
-        if not equals:
-            raise Problem(422, "Unprocessable Content", f"param {given!r} is not NAME=VALUE")
-        values.setdefault(name, []).append(value)
-    bound = {name: v[0] if len(v) == 1 else v for name, v in values.items()}
-    selection = Selection(query, bound, chase, hypothesis, graph, review, decision, stage)
+    try:
+        values = query_values(param or [])
+    except SelectionError as error:
+        raise Problem(422, "Unprocessable Content", f"param {error}") from None
+    selection = Selection(query, values, chase, hypothesis, graph, review, decision, stage)
     stored = request.app.state.catalogue
 
     def work() -> Export:

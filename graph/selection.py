@@ -8,7 +8,7 @@ every selection but a graph's or a review's runs a stored query with its paramet
 terms.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,14 @@ from graph.screening import consensus_by_publication
 from graph.store import Store
 from graph.stored_queries import StoredQuery, load_catalogue
 
-__all__ = ["DECISION_FILTERS", "Selection", "SelectionError", "catalogue", "select"]
+__all__ = [
+    "DECISION_FILTERS",
+    "Selection",
+    "SelectionError",
+    "catalogue",
+    "query_values",
+    "select",
+]
 
 #: What a review's selection can keep: records with that decision (consensus of the
 #: reviewers at the stage), or ``undecided`` ones.
@@ -71,6 +78,17 @@ class Selection:
             raise SelectionError(f"decision is one of {', '.join(DECISION_FILTERS)}")
         if self.stage not in STAGES:
             raise SelectionError(f"stage is one of {', '.join(STAGES)}")
+
+
+def query_values(pairs: Sequence[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs as a stored query's values (a name given twice, a list)."""
+    values: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise SelectionError(f"{pair!r} is not NAME=VALUE")
+        values.setdefault(name, []).append(value)
+    return {name: given[0] if len(given) == 1 else given for name, given in values.items()}
 
 
 def catalogue(queries_dir: Path | None) -> dict[str, StoredQuery]:
