@@ -23,6 +23,7 @@ Errors::
 
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -60,10 +61,11 @@ class Profile:
     max_triples_per_update: int | None  # the most triples one INSERT DATA may carry
     gsp_default: bool  # the Graph Store's ``?default`` works
     blank_nodes_in_updates: bool  # INSERT DATA may carry blank nodes
+    union_parameter: str | None = None  # the query parameter that reads the union of graphs
 
 
 PROFILES: dict[str, Profile] = {
-    "oxigraph": Profile("oxigraph", True, False, True, None, True, True),
+    "oxigraph": Profile("oxigraph", True, False, True, None, True, True, "union-default-graph"),
     "virtuoso": Profile("virtuoso", False, True, False, 1400, False, False),
     "generic": Profile("generic", False, False, False, 1000, False, False),
 }
@@ -129,9 +131,12 @@ class SparqlClient:
     def close(self) -> None:
         self._http.close()
 
-    def select(self, sparql: str) -> tuple[list[str], list[tuple[Node | None, ...]]]:
-        """The variables and rows of a SELECT query, as rdflib terms."""
-        body = self._query(sparql, _SELECT)
+    def select(
+        self, sparql: str, params: Mapping[str, str] | None = None
+    ) -> tuple[list[str], list[tuple[Node | None, ...]]]:
+        """The variables and rows of a SELECT query, as rdflib terms; ``params`` are protocol
+        parameters (``default-graph-uri``, an engine's union switch)."""
+        body = self._query(sparql, _SELECT, params)
         try:
             result = Result.parse(io.BytesIO(body), format="json")
         except (ValueError, KeyError, json.JSONDecodeError) as error:
@@ -142,16 +147,24 @@ class SparqlClient:
         rows = [tuple(row.get(v) for v in result.vars or []) for row in result.bindings]  # type: ignore[union-attr]
         return names, rows
 
-    def ask(self, sparql: str) -> bool:
-        body = self._query(sparql, _SELECT)
+    def ask(self, sparql: str, params: Mapping[str, str] | None = None) -> bool:
+        body = self._query(sparql, _SELECT, params)
         try:
             return bool(json.loads(body)["boolean"])
         except (ValueError, KeyError) as error:
             raise PartialAnswer(f"the ASK answer does not parse: {error}") from None
 
-    def construct(self, sparql: str) -> Graph:
+    def construct(self, sparql: str, params: Mapping[str, str] | None = None) -> Graph:
         """The triples a CONSTRUCT or DESCRIBE query answers."""
-        return _triples(self._query(sparql, _GRAPH), "the CONSTRUCT answer")
+        return _triples(self._query(sparql, _GRAPH, params), "the CONSTRUCT answer")
+
+    def raw(self, sparql: str, accept: str, params: Mapping[str, str | list[str]]) -> bytes:
+        """A query's answer as the engine serialised it in ``accept`` (for the protocol
+        endpoint, which passes it on), with protocol parameters such as
+        ``default-graph-uri``."""
+        return self._send(
+            "POST", self.query_url, data={"query": sparql}, params=dict(params), accept=accept
+        ).content
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL update (form-encoded, as every engine accepts)."""
@@ -190,8 +203,10 @@ class SparqlClient:
             raise EngineError("no Graph Store endpoint is configured")
         return self.store_url
 
-    def _query(self, sparql: str, accept: str) -> bytes:
-        response = self._send("POST", self.query_url, data={"query": sparql}, accept=accept)
+    def _query(self, sparql: str, accept: str, params: Mapping[str, str] | None) -> bytes:
+        response = self._send(
+            "POST", self.query_url, data={"query": sparql}, params=dict(params or {}), accept=accept
+        )
         return response.content
 
     def _send(self, method: str, url: str, accept: str, **options) -> httpx.Response:

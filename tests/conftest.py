@@ -10,7 +10,10 @@ import pytest
 
 from graph.memory_store import MemoryStore
 from graph.oxigraph_store import OxigraphStore
+from graph.sparql_client import PROFILES, SparqlClient
+from graph.sparql_store import SparqlStore
 from graph.store import Store
+from tests.engines import Engine, oxigraph_server
 
 BASE = "http://127.0.0.1:8000/id/"
 PREFIXES = """\
@@ -34,12 +37,28 @@ def paper(key: str, title: str, year: int = 2015, extra: str = "") -> str:
     )
 
 
-@pytest.fixture(params=["oxigraph", "memory"])
+@pytest.fixture(scope="session")
+def oxigraph_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A real ``oxigraph serve`` for the session, emptied by each test that uses it."""
+    with oxigraph_server(tmp_path_factory.mktemp("engine")) as engine:
+        yield engine
+
+
+@pytest.fixture(params=["oxigraph", "memory", "sparql-oxigraph"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """Each backend, empty; the oxigraph one on disk in a temporary directory."""
-    opened: Store = (
-        OxigraphStore(tmp_path / "data") if request.param == "oxigraph" else MemoryStore()
-    )
+    """Each backend, empty; the oxigraph one on disk in a temporary directory, the sparql one
+    on a real ``oxigraph serve``."""
+    if request.param == "sparql-oxigraph":
+        engine: Engine = request.getfixturevalue("oxigraph_engine")
+        client = SparqlClient(
+            engine.query_url, engine.update_url, engine.store_url, PROFILES["oxigraph"]
+        )
+        client.update("DROP SILENT ALL")
+        opened: Store = SparqlStore(client)
+    elif request.param == "oxigraph":
+        opened = OxigraphStore(tmp_path / "data")
+    else:
+        opened = MemoryStore()
     yield opened
     opened.close()
 

@@ -1,0 +1,261 @@
+"""The ``sparql`` backend: the graph in an external SPARQL 1.1 engine, reached through
+``graph.sparql_client`` (Query, Update and Graph Store protocols).
+
+The service's model holds on the engine as in the embedded store: each write is one named
+graph, its provenance in the default graph, and queries read the union of all graphs (by the
+engine's own means where its profile says it has one, else by naming every graph). A batch is
+sent into its new graph by Graph Store POST, in chunks when the profile limits a request, and
+the graph is dropped again if a chunk fails; the provenance is written last, so a half-sent
+batch is never listed as an import. Updates are planned here, over the engine's triples read
+pattern by pattern, and applied as one ``DELETE DATA``/``INSERT DATA`` request.
+
+In progress (issue 8): profiles without default-graph writes (Virtuoso) and without a
+union-default-graph switch (generic) are not handled yet; see decision 0018.
+"""
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.store import Store as RdflibStore
+from rdflib.term import BNode, Node, Variable
+
+from graph.parsing import FORMATS
+from graph.sparql_client import EngineError, SparqlClient
+from graph.store import (
+    QueryKind,
+    QueryResult,
+    ResultTooLarge,
+    StoreError,
+    Triple,
+    located_syntax_error,
+)
+from graph.terms import to_ox
+from graph.update_plan import Change, parse_update, plan
+
+__all__ = ["SparqlStore"]
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_COMMENT = re.compile(r"#[^\n]*")
+_CHUNK = 50_000  # triples per Graph Store POST when the profile sets no limit
+
+
+class SparqlStore:
+    """Named graphs in an external engine; its profile says how to reach the union."""
+
+    def __init__(self, client: SparqlClient) -> None:
+        if not client.profile.default_graph_writes:
+            raise StoreError(
+                f"the {client.profile.name} profile has no writable default graph; "
+                "the sparql backend does not support it yet"
+            )
+        self._client = client
+
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        text = _bound(sparql, bindings)
+        kind = _form(text)
+        with _engine_errors():
+            if kind == "ASK":
+                return QueryResult("ASK", boolean=self._client.ask(text, self._union()))
+            if kind == "CONSTRUCT":
+                graph = self._client.construct(text, self._union())
+                return QueryResult("CONSTRUCT", triples=list(graph))
+            names, rows = self._client.select(text, self._union())
+        return QueryResult("SELECT", variables=names, rows=rows)
+
+    def answer(
+        self,
+        sparql: str,
+        media_types: Mapping[QueryKind, str | None],
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        max_bytes: int | None = None,
+        bindings: Mapping[str, Node] | None = None,
+    ) -> tuple[QueryKind, str | None, bytes]:
+        text = _bound(sparql, bindings)
+        kind = _form(text)
+        media_type = media_types.get(kind)
+        if media_type is None:
+            return kind, None, b""
+        params: dict[str, str | list[str]] = (
+            {"default-graph-uri": list(default_graphs)} if default_graphs else self._union()
+        )
+        if named_graphs:
+            params["named-graph-uri"] = list(named_graphs)
+        with _engine_errors():
+            body = self._client.raw(text, media_type, params)
+        if max_bytes is not None and len(body) > max_bytes:
+            raise ResultTooLarge(max_bytes)
+        return kind, media_type, body
+
+    def add_graph(
+        self, graph: URIRef, triples: Iterable[Triple], description: Sequence[Triple]
+    ) -> None:
+        if graph in self.named_graphs():
+            raise StoreError(f"the graph {graph} exists already")
+        batch = list(triples)
+        size = self._client.profile.max_triples_per_update or _CHUNK
+        try:
+            for start in range(0, len(batch), size):
+                self._client.graph_post(graph, _ntriples(batch[start : start + size]))
+            self._client.update(f"INSERT DATA {{ {_block(description)} }}")
+        except EngineError as error:
+            self._client.graph_delete(graph)  # all or nothing
+            raise StoreError(f"the batch could not be stored: {error}") from None
+
+    def plan_update(
+        self,
+        sparql: str,
+        base_iri: str,
+        using_graphs: Sequence[str] = (),
+        using_named_graphs: Sequence[str] = (),
+        fetched: Mapping[str, Sequence[Triple]] | None = None,
+    ) -> Change:
+        request = parse_update(sparql, base_iri, using_graphs, using_named_graphs)
+        return plan(_Reader(self._client), request, fetched)
+
+    def apply(self, change: Change) -> None:
+        def data(graphs: Mapping[URIRef, Iterable[Triple]]) -> str:
+            return " ".join(
+                _block(t) if g == DATASET_DEFAULT_GRAPH_ID else f"GRAPH <{g}> {{ {_block(t)} }}"
+                for g, t in graphs.items()
+                if t
+            )
+
+        operations = [f"DELETE DATA {{ {data(change.removed)} }}"]
+        operations += [f"DROP SILENT GRAPH <{g}>" for g in sorted(change.dropped)]
+        operations += [f"CREATE SILENT GRAPH <{g}>" for g in sorted(change.created)]
+        operations.append(f"INSERT DATA {{ {data(change.added)} }}")
+        try:
+            self._client.update(" ;\n".join(operations))
+        except EngineError as error:
+            raise StoreError(f"the change could not be applied: {error}") from None
+
+    def drop_graph(self, graph: URIRef) -> bool:
+        if graph not in self.named_graphs():
+            return False
+        self._client.update(f"DROP GRAPH <{graph}> ; DELETE WHERE {{ <{graph}> ?p ?o }}")
+        return True
+
+    def named_graphs(self) -> list[URIRef]:
+        _, rows = self._client.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(g for (g,) in rows if isinstance(g, URIRef))
+
+    def count(self, graph: URIRef | None = None) -> int:
+        where = (
+            f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+            if graph
+            else "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
+        )
+        _, rows = self._client.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+        return int(rows[0][0])
+
+    def export(self, out: BinaryIO | str, fmt: str, graph: URIRef | None = None) -> None:
+        """The dataset or one graph, read from the engine and written by pyoxigraph."""
+        if graph is None:
+            where = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
+        elif graph == DATASET_DEFAULT_GRAPH_ID:
+            where = "?s ?p ?o"
+        else:
+            where = f"GRAPH {graph.n3()} {{ ?s ?p ?o }}"
+        with _engine_errors():
+            _, rows = self._client.select(f"SELECT ?g ?s ?p ?o WHERE {{ {where} }}")
+        copy = ox.Store()
+        copy.extend(
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph() if g is None else to_ox(g))
+            for g, s, p, o in rows
+        )
+        # one graph's triples come back without ?g: they sit in the copy's default graph
+        source = {} if graph is None else {"from_graph": ox.DefaultGraph()}
+        copy.dump(out, format=FORMATS[fmt], **source)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _union(self) -> dict[str, str]:
+        """The query parameters that make the engine read the union of all graphs."""
+        name = self._client.profile.union_parameter
+        return {name: "true"} if name else {}
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """The engine's refusals as the store's errors: a 400 on a query is a syntax error, with
+    its line and column when the engine says them as Oxigraph does."""
+    try:
+        yield
+    except EngineError as error:
+        said = str(error)
+        if error.status == 400:
+            message = said.split(": 400 Bad Request: ", 1)[-1]
+            raise located_syntax_error(SyntaxError(message)) from None
+        raise StoreError(said) from None
+
+
+def _form(sparql: str) -> QueryKind:
+    found = _FORM.search(_COMMENT.sub("", sparql))
+    if found is None:
+        raise StoreError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
+    word = found.group(1).upper()
+    return "CONSTRUCT" if word == "DESCRIBE" else word  # type: ignore[return-value]
+
+
+def _bound(sparql: str, bindings: Mapping[str, Node] | None) -> str:
+    """The query with its bindings as a trailing VALUES clause (SPARQL allows one after the
+    solution modifiers): terms, never text pasted into the query."""
+    if not bindings:
+        return sparql
+    names = " ".join(Variable(name).n3() for name in bindings)
+    values = " ".join(term.n3() for term in bindings.values())
+    return f"{sparql}\nVALUES ({names}) {{ ({values}) }}"
+
+
+def _block(triples: Iterable[Triple]) -> str:
+    return " ".join(" ".join(_term(t) for t in triple) + " ." for triple in triples)
+
+
+def _ntriples(triples: Iterable[Triple]) -> bytes:
+    return "".join(" ".join(_term(t) for t in triple) + " .\n" for triple in triples).encode()
+
+
+def _term(term: Node) -> str:
+    if isinstance(term, BNode):
+        raise StoreError("blank nodes are skolemised before they reach the sparql backend")
+    return term.n3()
+
+
+class _Reader(RdflibStore):
+    """Read access to the engine for rdflib's update evaluator, one pattern at a time."""
+
+    context_aware = True
+    graph_aware = True
+
+    def __init__(self, client: SparqlClient) -> None:
+        super().__init__()
+        self._client = client
+
+    def triples(self, pattern: tuple, context: Graph | None = None) -> Iterator[tuple]:
+        terms = [t.n3() if t is not None else f"?{v}" for t, v in zip(pattern, "spo", strict=True)]
+        wanted = " ".join(f"?{v}" for t, v in zip(pattern, "spo", strict=True) if t is None)
+        if context is not None and context.identifier != DATASET_DEFAULT_GRAPH_ID:
+            where = f"GRAPH {context.identifier.n3()} {{ {' '.join(terms)} }}"
+            select = f"SELECT {wanted or '*'} WHERE {{ {where} }}"
+        else:
+            select = f"SELECT {wanted} ?g WHERE {{ GRAPH ?g {{ {' '.join(terms)} }} }}"
+        names, rows = self._client.select(select)
+        for row in rows:
+            found = dict(zip(names, row, strict=True))
+            triple = tuple(
+                found.get(v, t) if t is None else t for t, v in zip(pattern, "spo", strict=True)
+            )
+            name = found.get("g", context.identifier if context is not None else None)
+            yield triple, iter([Graph(store=self, identifier=name)])
+
+    def contexts(self, triple: Triple | None = None) -> Iterator[Graph]:
+        _, rows = self._client.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        for (name,) in rows:
+            yield Graph(store=self, identifier=name)
