@@ -21,9 +21,31 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         Path("data"), description="Directory of the on-disk store (oxigraph backend)."
     )
-    store: Literal["oxigraph", "memory"] = Field(
+    store: Literal["oxigraph", "memory", "sparql"] = Field(
         "oxigraph",
-        description="Store backend: `oxigraph` (on disk) or `memory` (rdflib, lost on exit).",
+        description="Store backend: `oxigraph` (on disk), `memory` (rdflib, lost on exit) or "
+        "`sparql` (an external SPARQL 1.1 engine at the `SPARQL_*` URLs).",
+    )
+    sparql_query_url: str | None = Field(
+        None, description="The external engine's SPARQL query endpoint (`sparql` store)."
+    )
+    sparql_update_url: str | None = Field(
+        None, description="The external engine's SPARQL update endpoint (`sparql` store)."
+    )
+    sparql_store_url: str | None = Field(
+        None, description="The external engine's Graph Store endpoint (`sparql` store)."
+    )
+    sparql_profile: Literal["oxigraph", "virtuoso", "generic"] = Field(
+        "generic",
+        description="What the external engine supports: `oxigraph`, `virtuoso` or `generic` "
+        "(the conservative choice for any other engine).",
+    )
+    sparql_auth: Literal["none", "basic", "digest", "bearer"] = Field(
+        "none", description="How to authenticate to the external engine."
+    )
+    sparql_user: str | None = Field(None, description="User for basic or digest auth.")
+    sparql_password: SecretStr | None = Field(
+        None, description="Password for basic or digest auth, or the bearer token."
     )
     base_iri: str = Field(
         "http://127.0.0.1:8000/id/",
@@ -35,8 +57,8 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(
         30.0,
         gt=0,
-        description="Seconds a query may run in `serve` before it is stopped (503); "
-        "the oxigraph store only.",
+        description="Seconds a query may run in `serve` before it is stopped (503); with the "
+        "`sparql` store, how long to wait for the engine's answer.",
     )
     service_allowlist: list[str] = Field(
         [],

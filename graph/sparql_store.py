@@ -9,8 +9,9 @@ the graph is dropped again if a chunk fails; the provenance is written last, so 
 batch is never listed as an import. Updates are planned here, over the engine's triples read
 pattern by pattern, and applied as one ``DELETE DATA``/``INSERT DATA`` request.
 
-In progress (issue 8): profiles without default-graph writes (Virtuoso) and without a
-union-default-graph switch (generic) are not handled yet; see decision 0018.
+On an engine whose default graph cannot be written (Virtuoso), the provenance lives in a named
+graph of its own (``PROVENANCE_GRAPH``), never listed as an import. In progress (issue 8):
+engines with no way to read the union of graphs (the generic profile); see decision 0018.
 """
 
 import re
@@ -25,7 +26,8 @@ from rdflib.store import Store as RdflibStore
 from rdflib.term import BNode, Node, Variable
 
 from graph.parsing import FORMATS
-from graph.sparql_client import EngineError, SparqlClient
+from graph.settings import Settings
+from graph.sparql_client import PROFILES, EngineError, SparqlClient, auth_for
 from graph.store import (
     QueryKind,
     QueryResult,
@@ -37,23 +39,53 @@ from graph.store import (
 from graph.terms import to_ox
 from graph.update_plan import Change, parse_update, plan
 
-__all__ = ["SparqlStore"]
+__all__ = ["PROVENANCE_GRAPH", "SparqlStore", "open_sparql_store"]
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _COMMENT = re.compile(r"#[^\n]*")
 _CHUNK = 50_000  # triples per Graph Store POST when the profile sets no limit
+#: Where provenance goes on an engine whose default graph cannot be written.
+PROVENANCE_GRAPH = URIRef("urn:evidence-graph:provenance")
+
+
+def open_sparql_store(settings: Settings) -> "SparqlStore":
+    """The ``sparql`` store the settings describe; ``StoreError`` when one is missing or the
+    engine does not answer."""
+    if not settings.sparql_query_url or not settings.sparql_update_url:
+        raise StoreError(
+            "the sparql store needs EVIDENCE_GRAPH_SPARQL_QUERY_URL and "
+            "EVIDENCE_GRAPH_SPARQL_UPDATE_URL (and EVIDENCE_GRAPH_SPARQL_STORE_URL)"
+        )
+    password = settings.sparql_password.get_secret_value() if settings.sparql_password else None
+    try:
+        auth = auth_for(settings.sparql_auth, settings.sparql_user, password)
+    except ValueError as error:
+        raise StoreError(f"EVIDENCE_GRAPH_SPARQL_AUTH: {error}") from None
+    client = SparqlClient(
+        settings.sparql_query_url,
+        settings.sparql_update_url,
+        settings.sparql_store_url,
+        PROFILES[settings.sparql_profile],
+        auth,
+        read_timeout_s=settings.query_timeout_s,
+    )
+    store = SparqlStore(client)
+    try:
+        client.ask("ASK {}")
+    except EngineError as error:
+        client.close()
+        raise StoreError(f"the SPARQL engine does not answer: {error}") from None
+    return store
 
 
 class SparqlStore:
     """Named graphs in an external engine; its profile says how to reach the union."""
 
     def __init__(self, client: SparqlClient) -> None:
-        if not client.profile.default_graph_writes:
-            raise StoreError(
-                f"the {client.profile.name} profile has no writable default graph; "
-                "the sparql backend does not support it yet"
-            )
         self._client = client
+        # where the provenance lives: the default graph, or on an engine that cannot write
+        # there (Virtuoso), a named graph of its own that is never listed as an import
+        self._provenance = None if client.profile.default_graph_writes else PROVENANCE_GRAPH
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
         text = _bound(sparql, bindings)
@@ -102,7 +134,9 @@ class SparqlStore:
         try:
             for start in range(0, len(batch), size):
                 self._client.graph_post(graph, _ntriples(batch[start : start + size]))
-            self._client.update(f"INSERT DATA {{ {_block(description)} }}")
+            self._client.update(
+                f"INSERT DATA {{ {self._in(DATASET_DEFAULT_GRAPH_ID, description)} }}"
+            )
         except EngineError as error:
             self._client.graph_delete(graph)  # all or nothing
             raise StoreError(f"the batch could not be stored: {error}") from None
@@ -116,15 +150,11 @@ class SparqlStore:
         fetched: Mapping[str, Sequence[Triple]] | None = None,
     ) -> Change:
         request = parse_update(sparql, base_iri, using_graphs, using_named_graphs)
-        return plan(_Reader(self._client), request, fetched)
+        return plan(_Reader(self._client, self._provenance), request, fetched)
 
     def apply(self, change: Change) -> None:
         def data(graphs: Mapping[URIRef, Iterable[Triple]]) -> str:
-            return " ".join(
-                _block(t) if g == DATASET_DEFAULT_GRAPH_ID else f"GRAPH <{g}> {{ {_block(t)} }}"
-                for g, t in graphs.items()
-                if t
-            )
+            return " ".join(self._in(g, t) for g, t in graphs.items() if t)
 
         operations = [f"DELETE DATA {{ {data(change.removed)} }}"]
         operations += [f"DROP SILENT GRAPH <{g}>" for g in sorted(change.dropped)]
@@ -138,12 +168,15 @@ class SparqlStore:
     def drop_graph(self, graph: URIRef) -> bool:
         if graph not in self.named_graphs():
             return False
-        self._client.update(f"DROP GRAPH <{graph}> ; DELETE WHERE {{ <{graph}> ?p ?o }}")
+        description = f"<{graph}> ?p ?o"
+        if self._provenance is not None:
+            description = f"GRAPH <{self._provenance}> {{ {description} }}"
+        self._client.update(f"DROP GRAPH <{graph}> ; DELETE WHERE {{ {description} }}")
         return True
 
     def named_graphs(self) -> list[URIRef]:
         _, rows = self._client.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(g for (g,) in rows if isinstance(g, URIRef))
+        return sorted(g for (g,) in rows if isinstance(g, URIRef) and g != self._provenance)
 
     def count(self, graph: URIRef | None = None) -> int:
         where = (
@@ -158,15 +191,22 @@ class SparqlStore:
         """The dataset or one graph, read from the engine and written by pyoxigraph."""
         if graph is None:
             where = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
-        elif graph == DATASET_DEFAULT_GRAPH_ID:
+        elif graph == DATASET_DEFAULT_GRAPH_ID and self._provenance is None:
             where = "?s ?p ?o"
+        elif graph == DATASET_DEFAULT_GRAPH_ID:
+            where = f"GRAPH <{self._provenance}> {{ ?s ?p ?o }}"
         else:
             where = f"GRAPH {graph.n3()} {{ ?s ?p ?o }}"
         with _engine_errors():
             _, rows = self._client.select(f"SELECT ?g ?s ?p ?o WHERE {{ {where} }}")
         copy = ox.Store()
         copy.extend(
-            ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph() if g is None else to_ox(g))
+            ox.Quad(
+                to_ox(s),
+                to_ox(p),
+                to_ox(o),
+                ox.DefaultGraph() if g is None or g == self._provenance else to_ox(g),
+            )
             for g, s, p, o in rows
         )
         # one graph's triples come back without ?g: they sit in the copy's default graph
@@ -175,6 +215,14 @@ class SparqlStore:
 
     def close(self) -> None:
         self._client.close()
+
+    def _in(self, graph: Node, triples: Iterable[Triple]) -> str:
+        """Triples as update data in ``graph`` (the default graph: where provenance lives)."""
+        if graph == DATASET_DEFAULT_GRAPH_ID:
+            if self._provenance is None:
+                return _block(triples)
+            graph = self._provenance
+        return f"GRAPH <{graph}> {{ {_block(triples)} }}"
 
     def _union(self) -> dict[str, str]:
         """The query parameters that make the engine read the union of all graphs."""
@@ -234,9 +282,9 @@ class _Reader(RdflibStore):
     context_aware = True
     graph_aware = True
 
-    def __init__(self, client: SparqlClient) -> None:
+    def __init__(self, client: SparqlClient, provenance: URIRef | None) -> None:
         super().__init__()
-        self._client = client
+        self._client, self._provenance = client, provenance
 
     def triples(self, pattern: tuple, context: Graph | None = None) -> Iterator[tuple]:
         terms = [t.n3() if t is not None else f"?{v}" for t, v in zip(pattern, "spo", strict=True)]
@@ -253,9 +301,12 @@ class _Reader(RdflibStore):
                 found.get(v, t) if t is None else t for t, v in zip(pattern, "spo", strict=True)
             )
             name = found.get("g", context.identifier if context is not None else None)
+            if name is not None and name == self._provenance:  # the default graph, as stored
+                name = DATASET_DEFAULT_GRAPH_ID
             yield triple, iter([Graph(store=self, identifier=name)])
 
     def contexts(self, triple: Triple | None = None) -> Iterator[Graph]:
         _, rows = self._client.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         for (name,) in rows:
-            yield Graph(store=self, identifier=name)
+            if name != self._provenance:
+                yield Graph(store=self, identifier=name)

@@ -209,6 +209,10 @@ def open_store(settings: Settings) -> Store:
         from graph.memory_store import MemoryStore
 
         return MemoryStore()
+    if settings.store == "sparql":
+        from graph.sparql_store import open_sparql_store
+
+        return open_sparql_store(settings)
     from graph.oxigraph_store import OxigraphStore
 
     return OxigraphStore(settings.data_dir)

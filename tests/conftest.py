@@ -4,6 +4,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -44,15 +45,16 @@ def oxigraph_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine
         yield engine
 
 
-@pytest.fixture(params=["oxigraph", "memory", "sparql-oxigraph"])
+@pytest.fixture(params=["oxigraph", "memory", "sparql-oxigraph", "sparql-no-default-writes"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Each backend, empty; the oxigraph one on disk in a temporary directory, the sparql one
     on a real ``oxigraph serve``."""
-    if request.param == "sparql-oxigraph":
+    if request.param.startswith("sparql"):
         engine: Engine = request.getfixturevalue("oxigraph_engine")
-        client = SparqlClient(
-            engine.query_url, engine.update_url, engine.store_url, PROFILES["oxigraph"]
-        )
+        profile = PROFILES["oxigraph"]
+        if request.param == "sparql-no-default-writes":  # as Virtuoso: provenance in a graph
+            profile = replace(profile, default_graph_writes=False, max_triples_per_update=2)
+        client = SparqlClient(engine.query_url, engine.update_url, engine.store_url, profile)
         client.update("DROP SILENT ALL")
         opened: Store = SparqlStore(client)
     elif request.param == "oxigraph":
