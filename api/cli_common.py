@@ -48,7 +48,7 @@ def store_options(command: Callable) -> Callable:
     )(command)
     command = click.option(
         "--store",
-        type=click.Choice(["oxigraph", "memory"]),
+        type=click.Choice(["oxigraph", "memory", "sparql"]),
         help="Store backend [env EVIDENCE_GRAPH_STORE; default oxigraph].",
     )(command)
     return click.option(

@@ -27,10 +27,11 @@ from rdflib.term import BNode, Node, Variable
 
 from graph.parsing import FORMATS
 from graph.settings import Settings
-from graph.sparql_client import PROFILES, EngineError, SparqlClient, auth_for
+from graph.sparql_client import PROFILES, EngineError, EngineTimeout, SparqlClient, auth_for
 from graph.store import (
     QueryKind,
     QueryResult,
+    QueryTimeout,
     ResultTooLarge,
     StoreError,
     Triple,
@@ -43,6 +44,8 @@ __all__ = ["PROVENANCE_GRAPH", "SparqlStore", "open_sparql_store"]
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _COMMENT = re.compile(r"#[^\n]*")
+# IRIs and strings go before comments are taken out: an IRI may hold a "#"
+_IRI_OR_STRING = re.compile(r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 _CHUNK = 50_000  # triples per Graph Store POST when the profile sets no limit
 #: Where provenance goes on an engine whose default graph cannot be written.
 PROVENANCE_GRAPH = URIRef("urn:evidence-graph:provenance")
@@ -236,6 +239,8 @@ def _engine_errors() -> Iterator[None]:
     its line and column when the engine says them as Oxigraph does."""
     try:
         yield
+    except EngineTimeout as error:
+        raise QueryTimeout(f"the SPARQL engine did not answer in time: {error}") from None
     except EngineError as error:
         said = str(error)
         if error.status == 400:
@@ -245,7 +250,7 @@ def _engine_errors() -> Iterator[None]:
 
 
 def _form(sparql: str) -> QueryKind:
-    found = _FORM.search(_COMMENT.sub("", sparql))
+    found = _FORM.search(_COMMENT.sub("", _IRI_OR_STRING.sub("<>", sparql)))
     if found is None:
         raise StoreError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
     word = found.group(1).upper()

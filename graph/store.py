@@ -7,6 +7,7 @@ Errors::
 
     StoreError            the store cannot do what was asked
     ├── StoreBusy         the data directory is held by another process
+    ├── QueryTimeout      a query ran past its deadline
     └── QuerySyntaxError  a query is not SPARQL; with line and column where known
 """
 
@@ -28,6 +29,7 @@ __all__ = [
     "QueryKind",
     "QueryResult",
     "QuerySyntaxError",
+    "QueryTimeout",
     "ResultTooLarge",
     "Store",
     "StoreBusy",
@@ -50,6 +52,11 @@ class StoreError(Exception):
 
 class StoreBusy(StoreError):
     """The data directory is in use by another process."""
+
+
+class QueryTimeout(StoreError):
+    """A query ran past its deadline and was stopped (or, on an external engine, not waited
+    for any longer)."""
 
 
 class ResultTooLarge(StoreError):

@@ -23,14 +23,10 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from graph.settings import Settings
-from graph.store import QueryKind, QueryResult, Store, StoreError, Triple, open_store
+from graph.store import QueryKind, QueryResult, QueryTimeout, Store, StoreError, Triple, open_store
 from graph.update_plan import Change
 
 __all__ = ["QueryTimeout", "StoreRestarted", "WorkerStore", "open_service_store"]
-
-
-class QueryTimeout(StoreError):
-    """A query ran past its deadline and was stopped."""
 
 
 class StoreRestarted(StoreError):
