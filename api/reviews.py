@@ -90,7 +90,8 @@ async def prisma_route(
 ) -> Response:
     """The counts, derived from the review's searches, duplicates and screening decisions and
     checked by the shapes: ``adds_up`` in JSON, ``X-Prisma-Adds-Up`` on the CSV."""
-    media_type = choose(request.headers.get("accept"), ("text/csv", "application/json"), fmt)
+    named = {"csv": "text/csv", "json": "application/json"}.get(fmt or "", fmt)
+    media_type = choose(request.headers.get("accept"), ("text/csv", "application/json"), named)
     try:
         counts: PrismaCounts = await run_in_threadpool(
             prisma_counts, store, name, settings.base_iri

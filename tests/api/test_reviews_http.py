@@ -156,6 +156,10 @@ def test_prisma_counts_as_the_template_csv_or_as_json(served: str) -> None:
     as_json = httpx.get(f"{served}/reviews/lrt/prisma", headers={"accept": "application/json"})
     assert as_json.json()["counts"]["records_screened"] == 5
     assert as_json.json()["adds_up"] is True
+    by_name = httpx.get(f"{served}/reviews/lrt/prisma", params={"format": "json"})
+    assert by_name.headers["content-type"] == "application/json"
+    assert by_name.json() == as_json.json()
+    problem(httpx.get(f"{served}/reviews/lrt/prisma", params={"format": "xml"}), 406)
     problem(httpx.get(f"{served}/reviews/nothing/prisma"), 404)
 
 
