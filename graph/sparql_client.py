@@ -37,6 +37,7 @@ from graph.terms import from_ox
 
 __all__ = [
     "PROFILES",
+    "VIRTUOSO_SYSTEM_GRAPHS",
     "EngineError",
     "EngineTimeout",
     "PartialAnswer",
@@ -62,11 +63,29 @@ class Profile:
     gsp_default: bool  # the Graph Store's ``?default`` works
     blank_nodes_in_updates: bool  # INSERT DATA may carry blank nodes
     union_parameter: str | None = None  # the query parameter that reads the union of graphs
+    system_graphs: tuple[str, ...] = ()  # the engine's own graphs, never listed or dropped
 
 
+#: Virtuoso's own graphs, in a fresh database: never listed, counted, exported or dropped.
+#: They stay in its union default graph: its ``define input:default-graph-exclude`` pragma
+#: also empties every ``GRAPH <g>`` pattern (7.2.5).
+VIRTUOSO_SYSTEM_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
 PROFILES: dict[str, Profile] = {
     "oxigraph": Profile("oxigraph", True, False, True, None, True, True, "union-default-graph"),
-    "virtuoso": Profile("virtuoso", False, True, False, 1400, False, False),
+    "virtuoso": Profile(
+        "virtuoso",
+        False,
+        True,
+        False,
+        1400,
+        False,
+        False,
+        system_graphs=VIRTUOSO_SYSTEM_GRAPHS,
+    ),
     "generic": Profile("generic", False, False, False, 1000, False, False),
 }
 
@@ -204,10 +223,7 @@ class SparqlClient:
         return self.store_url
 
     def _query(self, sparql: str, accept: str, params: Mapping[str, str] | None) -> bytes:
-        response = self._send(
-            "POST", self.query_url, data={"query": sparql}, params=dict(params or {}), accept=accept
-        )
-        return response.content
+        return self.raw(sparql, accept, params or {})
 
     def _send(self, method: str, url: str, accept: str, **options) -> httpx.Response:
         headers = {"Accept": accept, **options.pop("headers", {})}

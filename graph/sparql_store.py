@@ -89,6 +89,7 @@ class SparqlStore:
         # where the provenance lives: the default graph, or on an engine that cannot write
         # there (Virtuoso), a named graph of its own that is never listed as an import
         self._provenance = None if client.profile.default_graph_writes else PROVENANCE_GRAPH
+        self._hidden = {self._provenance, *map(URIRef, client.profile.system_graphs)}
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
         text = _bound(sparql, bindings)
@@ -137,9 +138,9 @@ class SparqlStore:
         try:
             for start in range(0, len(batch), size):
                 self._client.graph_post(graph, _ntriples(batch[start : start + size]))
-            self._client.update(
-                f"INSERT DATA {{ {self._in(DATASET_DEFAULT_GRAPH_ID, description)} }}"
-            )
+            if description:  # Virtuoso refuses an empty GRAPH block
+                provenance = self._in(DATASET_DEFAULT_GRAPH_ID, description)
+                self._client.update(f"INSERT DATA {{ {provenance} }}")
         except EngineError as error:
             self._client.graph_delete(graph)  # all or nothing
             raise StoreError(f"the batch could not be stored: {error}") from None
@@ -159,10 +160,13 @@ class SparqlStore:
         def data(graphs: Mapping[URIRef, Iterable[Triple]]) -> str:
             return " ".join(self._in(g, t) for g, t in graphs.items() if t)
 
-        operations = [f"DELETE DATA {{ {data(change.removed)} }}"]
+        removed, added = data(change.removed), data(change.added)
+        operations = [f"DELETE DATA {{ {removed} }}"] if removed else []
         operations += [f"DROP SILENT GRAPH <{g}>" for g in sorted(change.dropped)]
         operations += [f"CREATE SILENT GRAPH <{g}>" for g in sorted(change.created)]
-        operations.append(f"INSERT DATA {{ {data(change.added)} }}")
+        operations += [f"INSERT DATA {{ {added} }}"] if added else []
+        if not operations:
+            return
         try:
             self._client.update(" ;\n".join(operations))
         except EngineError as error:
@@ -174,26 +178,31 @@ class SparqlStore:
         description = f"<{graph}> ?p ?o"
         if self._provenance is not None:
             description = f"GRAPH <{self._provenance}> {{ {description} }}"
-        self._client.update(f"DROP GRAPH <{graph}> ; DELETE WHERE {{ {description} }}")
+        self._client.update(f"DROP SILENT GRAPH <{graph}> ; DELETE WHERE {{ {description} }}")
         return True
 
     def named_graphs(self) -> list[URIRef]:
         _, rows = self._client.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(g for (g,) in rows if isinstance(g, URIRef) and g != self._provenance)
+        return sorted(g for (g,) in rows if isinstance(g, URIRef) and g not in self._hidden)
 
     def count(self, graph: URIRef | None = None) -> int:
-        where = (
-            f"GRAPH <{graph}> {{ ?s ?p ?o }}"
-            if graph
-            else "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
-        )
+        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else self._every_quad()
         _, rows = self._client.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(rows[0][0])
+
+    def _every_quad(self) -> str:
+        """A pattern of every quad of the dataset, ``?g`` unbound for the default graph's.
+        Where the default graph cannot be written, it reads as the union of all graphs: the
+        quads are then the named graphs', the engine's own left out."""
+        if self._provenance is None:
+            return "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
+        system = ", ".join(f"<{g}>" for g in self._client.profile.system_graphs)
+        return "GRAPH ?g { ?s ?p ?o }" + (f" FILTER (?g NOT IN ({system}))" if system else "")
 
     def export(self, out: BinaryIO | str, fmt: str, graph: URIRef | None = None) -> None:
         """The dataset or one graph, read from the engine and written by pyoxigraph."""
         if graph is None:
-            where = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
+            where = self._every_quad()
         elif graph == DATASET_DEFAULT_GRAPH_ID and self._provenance is None:
             where = "?s ?p ?o"
         elif graph == DATASET_DEFAULT_GRAPH_ID:

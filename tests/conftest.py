@@ -12,9 +12,9 @@ import pytest
 from graph.memory_store import MemoryStore
 from graph.oxigraph_store import OxigraphStore
 from graph.sparql_client import PROFILES, SparqlClient
-from graph.sparql_store import SparqlStore
+from graph.sparql_store import PROVENANCE_GRAPH, SparqlStore
 from graph.store import Store
-from tests.engines import Engine, oxigraph_server
+from tests.engines import Engine, oxigraph_server, virtuoso_server
 
 BASE = "http://127.0.0.1:8000/id/"
 PREFIXES = """\
@@ -45,18 +45,35 @@ def oxigraph_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine
         yield engine
 
 
-@pytest.fixture(params=["oxigraph", "memory", "sparql-oxigraph", "sparql-no-default-writes"])
+@pytest.fixture(scope="session")
+def virtuoso_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A real Virtuoso for the session; each test that uses it drops the graphs it made."""
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as engine:
+        yield engine
+
+
+@pytest.fixture(
+    params=["oxigraph", "memory", "sparql-oxigraph", "sparql-no-default-writes", "sparql-virtuoso"]
+)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Each backend, empty; the oxigraph one on disk in a temporary directory, the sparql one
     on a real ``oxigraph serve``."""
-    if request.param.startswith("sparql"):
-        engine: Engine = request.getfixturevalue("oxigraph_engine")
+    if request.param == "sparql-virtuoso":
+        engine: Engine = request.getfixturevalue("virtuoso_engine")
+        client = SparqlClient(
+            engine.query_url, engine.update_url, engine.store_url, PROFILES["virtuoso"]
+        )
+        opened: Store = SparqlStore(client)
+        for graph in [*opened.named_graphs(), PROVENANCE_GRAPH]:  # never Virtuoso's own
+            client.update(f"DROP SILENT GRAPH <{graph}>")
+    elif request.param.startswith("sparql"):
+        engine = request.getfixturevalue("oxigraph_engine")
         profile = PROFILES["oxigraph"]
         if request.param == "sparql-no-default-writes":  # as Virtuoso: provenance in a graph
             profile = replace(profile, default_graph_writes=False, max_triples_per_update=2)
         client = SparqlClient(engine.query_url, engine.update_url, engine.store_url, profile)
         client.update("DROP SILENT ALL")
-        opened: Store = SparqlStore(client)
+        opened = SparqlStore(client)
     elif request.param == "oxigraph":
         opened = OxigraphStore(tmp_path / "data")
     else:

@@ -1,6 +1,7 @@
-"""Real SPARQL engines for the tests: ``oxigraph serve`` (PyPI ``oxigraph``) on a free
-loopback port with a fresh data directory, proved to be the process answering, stopped by its
-pid."""
+"""Real SPARQL engines for the tests, each on free loopback ports with a fresh data directory,
+proved to be the process answering, and stopped by its pid: ``oxigraph serve`` (PyPI
+``oxigraph``) and Virtuoso Open Source 7 (Debian ``virtuoso-opensource-7-bin``). A missing
+engine is an error, not a skip."""
 
 import shutil
 import socket
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Engine", "oxigraph_server"]
+__all__ = ["Engine", "oxigraph_server", "virtuoso_server"]
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,102 @@ def _wait_for(engine: Engine, server: subprocess.Popen, seconds: float = 20.0) -
             return
         raise RuntimeError(f"another server answers on {engine.query_url}")
     raise RuntimeError(f"oxigraph serve did not answer within {seconds} s")
+
+
+_VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {data}/virtuoso.db
+ErrorLogFile = {data}/virtuoso.log
+LockFile = {data}/virtuoso.lck
+TransactionFile = {data}/virtuoso.trx
+xa_persistent_file = {data}/virtuoso.pxa
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {data}/virtuoso-temp.db
+TransactionFile = {data}/virtuoso-temp.trx
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CaseMode = 2
+MaxClientConnections = 10
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {data}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {data}
+MaxClientConnections = 5
+ServerThreads = 5
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+
+
+@contextmanager
+def virtuoso_server(folder: Path) -> Iterator[Engine]:
+    """Virtuoso on a fresh database in ``folder``, its SPARQL endpoint open to updates (the
+    ``SPARQL`` user granted ``SPARQL_UPDATE``). Its log names the pid of the server that came
+    online: it must be the one started here."""
+    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if binary is None or isql is None:
+        raise RuntimeError("Virtuoso is not installed (virtuoso-opensource-7-bin)")
+    data = folder / "virtuoso-data"
+    data.mkdir(parents=True)
+    sql_port, http_port = _free_port(), _free_port()
+    ini = data / "virtuoso.ini"
+    ini.write_text(_VIRTUOSO_INI.format(data=data, sql_port=sql_port, http_port=http_port))
+    console = data / "console.log"  # in the foreground it says at once what its log says late
+    with console.open("wb") as out:
+        server = subprocess.Popen(
+            [binary, "+foreground", "+configfile", str(ini)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=data,
+        )
+    base = f"http://127.0.0.1:{http_port}"
+    marker = f"urn:uuid:{uuid.uuid4()}"
+    engine = Engine(f"{base}/sparql", f"{base}/sparql", f"{base}/sparql-graph-crud", marker)
+    try:
+        _wait_for_log(console, server, seconds=60)
+        subprocess.run(
+            [isql, f"127.0.0.1:{sql_port}", "dba", "dba",
+             'exec=GRANT SPARQL_UPDATE TO "SPARQL"; checkpoint;'],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )  # fmt: skip
+        httpx.post(
+            engine.update_url,
+            data={"update": f'INSERT DATA {{ GRAPH <{marker}> {{ <{marker}> <{marker}> "x" }} }}'},
+            timeout=30,
+        ).raise_for_status()
+        yield engine
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _wait_for_log(log: Path, server: subprocess.Popen, seconds: float) -> None:
+    """Wait until the log says the server is online, with this process's pid."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"virtuoso-t exited with {server.returncode}: see {log}")
+        text = log.read_text(errors="replace") if log.exists() else ""
+        if "Server online at" in text:
+            if f"(pid {server.pid})" not in text:
+                raise RuntimeError(f"the Virtuoso online in {log} is not process {server.pid}")
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"Virtuoso did not come online within {seconds} s")
