@@ -151,7 +151,7 @@ class SparqlClient:
         self._http.close()
 
     def select(
-        self, sparql: str, params: Mapping[str, str] | None = None
+        self, sparql: str, params: Mapping[str, str | list[str]] | None = None
     ) -> tuple[list[str], list[tuple[Node | None, ...]]]:
         """The variables and rows of a SELECT query, as rdflib terms; ``params`` are protocol
         parameters (``default-graph-uri``, an engine's union switch)."""
@@ -166,14 +166,14 @@ class SparqlClient:
         rows = [tuple(row.get(v) for v in result.vars or []) for row in result.bindings]  # type: ignore[union-attr]
         return names, rows
 
-    def ask(self, sparql: str, params: Mapping[str, str] | None = None) -> bool:
+    def ask(self, sparql: str, params: Mapping[str, str | list[str]] | None = None) -> bool:
         body = self._query(sparql, _SELECT, params)
         try:
             return bool(json.loads(body)["boolean"])
         except (ValueError, KeyError) as error:
             raise PartialAnswer(f"the ASK answer does not parse: {error}") from None
 
-    def construct(self, sparql: str, params: Mapping[str, str] | None = None) -> Graph:
+    def construct(self, sparql: str, params: Mapping[str, str | list[str]] | None = None) -> Graph:
         """The triples a CONSTRUCT or DESCRIBE query answers."""
         return _triples(self._query(sparql, _GRAPH, params), "the CONSTRUCT answer")
 
@@ -181,9 +181,8 @@ class SparqlClient:
         """A query's answer as the engine serialised it in ``accept`` (for the protocol
         endpoint, which passes it on), with protocol parameters such as
         ``default-graph-uri``."""
-        return self._send(
-            "POST", self.query_url, data={"query": sparql}, params=dict(params), accept=accept
-        ).content
+        form = {"query": sparql, **params}  # the dataset in the body: a URL has a length limit
+        return self._send("POST", self.query_url, data=form, accept=accept).content
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL update (form-encoded, as every engine accepts)."""
@@ -222,7 +221,9 @@ class SparqlClient:
             raise EngineError("no Graph Store endpoint is configured")
         return self.store_url
 
-    def _query(self, sparql: str, accept: str, params: Mapping[str, str] | None) -> bytes:
+    def _query(
+        self, sparql: str, accept: str, params: Mapping[str, str | list[str]] | None
+    ) -> bytes:
         return self.raw(sparql, accept, params or {})
 
     def _send(self, method: str, url: str, accept: str, **options) -> httpx.Response:

@@ -31,6 +31,7 @@ from graph.sparql_client import PROFILES, EngineError, EngineTimeout, SparqlClie
 from graph.store import (
     QueryKind,
     QueryResult,
+    QuerySyntaxError,
     QueryTimeout,
     ResultTooLarge,
     StoreError,
@@ -44,6 +45,7 @@ __all__ = ["PROVENANCE_GRAPH", "SparqlStore", "open_sparql_store"]
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _COMMENT = re.compile(r"#[^\n]*")
+_VIRTUOSO_LINE = re.compile(r"SPARQL compiler, line (\d+):")
 # IRIs and strings go before comments are taken out: an IRI may hold a "#"
 _IRI_OR_STRING = re.compile(r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 _CHUNK = 50_000  # triples per Graph Store POST when the profile sets no limit
@@ -154,7 +156,7 @@ class SparqlStore:
         fetched: Mapping[str, Sequence[Triple]] | None = None,
     ) -> Change:
         request = parse_update(sparql, base_iri, using_graphs, using_named_graphs)
-        return plan(_Reader(self._client, self._provenance), request, fetched)
+        return plan(_Reader(self._client, self._provenance, self._hidden), request, fetched)
 
     def apply(self, change: Change) -> None:
         def data(graphs: Mapping[URIRef, Iterable[Triple]]) -> str:
@@ -236,10 +238,19 @@ class SparqlStore:
             graph = self._provenance
         return f"GRAPH <{graph}> {{ {_block(triples)} }}"
 
-    def _union(self) -> dict[str, str]:
-        """The query parameters that make the engine read the union of all graphs."""
+    def _union(self) -> dict[str, str | list[str]]:
+        """The protocol parameters that make the engine read the union of the service's
+        graphs: its switch for it, or, where the engine has graphs of its own, the graphs
+        named one by one (as the default graph and as the named graphs)."""
         name = self._client.profile.union_parameter
-        return {name: "true"} if name else {}
+        if name:
+            return {name: "true"}
+        if not self._client.profile.system_graphs:
+            return {}
+        ours = [str(g) for g in self.named_graphs()]
+        if self._provenance is not None:
+            ours.append(str(self._provenance))
+        return {"default-graph-uri": ours, "named-graph-uri": ours}
 
 
 @contextmanager
@@ -254,7 +265,11 @@ def _engine_errors() -> Iterator[None]:
         said = str(error)
         if error.status == 400:
             message = said.split(": 400 Bad Request: ", 1)[-1]
-            raise located_syntax_error(SyntaxError(message)) from None
+            located = located_syntax_error(SyntaxError(message))
+            virtuoso = _VIRTUOSO_LINE.search(message)  # "SPARQL compiler, line 2: ..."
+            if located.line is None and virtuoso is not None:
+                located = QuerySyntaxError(message, int(virtuoso.group(1)))
+            raise located from None
         raise StoreError(said) from None
 
 
@@ -296,9 +311,9 @@ class _Reader(RdflibStore):
     context_aware = True
     graph_aware = True
 
-    def __init__(self, client: SparqlClient, provenance: URIRef | None) -> None:
+    def __init__(self, client: SparqlClient, provenance: URIRef | None, hidden: set) -> None:
         super().__init__()
-        self._client, self._provenance = client, provenance
+        self._client, self._provenance, self._hidden = client, provenance, hidden
 
     def triples(self, pattern: tuple, context: Graph | None = None) -> Iterator[tuple]:
         terms = [t.n3() if t is not None else f"?{v}" for t, v in zip(pattern, "spo", strict=True)]
@@ -315,6 +330,8 @@ class _Reader(RdflibStore):
                 found.get(v, t) if t is None else t for t, v in zip(pattern, "spo", strict=True)
             )
             name = found.get("g", context.identifier if context is not None else None)
+            if name is not None and name != self._provenance and name in self._hidden:
+                continue  # the engine's own graphs are not the service's data
             if name is not None and name == self._provenance:  # the default graph, as stored
                 name = DATASET_DEFAULT_GRAPH_ID
             yield triple, iter([Graph(store=self, identifier=name)])
@@ -322,5 +339,5 @@ class _Reader(RdflibStore):
     def contexts(self, triple: Triple | None = None) -> Iterator[Graph]:
         _, rows = self._client.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         for (name,) in rows:
-            if name != self._provenance:
+            if name not in self._hidden:
                 yield Graph(store=self, identifier=name)
