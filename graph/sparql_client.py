@@ -49,6 +49,7 @@ __all__ = [
 Auth = Literal["none", "basic", "digest", "bearer"]
 _SELECT = "application/sparql-results+json"
 _GRAPH = "application/n-triples"
+_DATASET = ("default-graph-uri", "named-graph-uri")
 
 
 @dataclass(frozen=True)
@@ -181,8 +182,11 @@ class SparqlClient:
         """A query's answer as the engine serialised it in ``accept`` (for the protocol
         endpoint, which passes it on), with protocol parameters such as
         ``default-graph-uri``."""
-        form = {"query": sparql, **params}  # the dataset in the body: a URL has a length limit
-        return self._send("POST", self.query_url, data=form, accept=accept).content
+        # the dataset in the body (a URL has a length limit), an engine's own switches in the URL
+        dataset = {k: v for k, v in params.items() if k in _DATASET}
+        switches = {k: v for k, v in params.items() if k not in _DATASET}
+        form = {"query": sparql, **dataset}
+        return self._send("POST", self.query_url, data=form, params=switches, accept=accept).content
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL update (form-encoded, as every engine accepts)."""

@@ -26,7 +26,7 @@ class Engine:
     query_url: str
     update_url: str
     store_url: str
-    marker: str  # the subject IRI of a triple loaded into its data directory before it started
+    marker: str | None  # oxigraph: a triple loaded before it started proved who answers
 
 
 def _free_port() -> int:
@@ -66,7 +66,10 @@ def oxigraph_server(folder: Path) -> Iterator[Engine]:
     engine = Engine(f"{base}/query", f"{base}/update", f"{base}/store", marker)
     try:
         _wait_for(engine, server)
-        yield engine
+        httpx.post(
+            engine.update_url, data={"update": f"DELETE DATA {{ {triple} }}"}
+        ).raise_for_status()
+        yield engine  # empty: the marker has done its work
     finally:
         server.terminate()
         try:
@@ -159,8 +162,7 @@ def virtuoso_server(folder: Path) -> Iterator[Engine]:
             cwd=data,
         )
     base = f"http://127.0.0.1:{http_port}"
-    marker = f"urn:uuid:{uuid.uuid4()}"
-    engine = Engine(f"{base}/sparql", f"{base}/sparql", f"{base}/sparql-graph-crud", marker)
+    engine = Engine(f"{base}/sparql", f"{base}/sparql", f"{base}/sparql-graph-crud", None)
     try:
         _wait_for_log(console, server, seconds=60)
         subprocess.run(
@@ -170,11 +172,6 @@ def virtuoso_server(folder: Path) -> Iterator[Engine]:
             capture_output=True,
             timeout=60,
         )  # fmt: skip
-        httpx.post(
-            engine.update_url,
-            data={"update": f'INSERT DATA {{ GRAPH <{marker}> {{ <{marker}> <{marker}> "x" }} }}'},
-            timeout=30,
-        ).raise_for_status()
         yield engine
     finally:
         server.terminate()
