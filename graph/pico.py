@@ -59,11 +59,11 @@ def resolve(store: Store, base_iri: str, name: str, kind: URIRef) -> Concept:
 
 def concepts_under(store: Store, tops: Iterable[URIRef]) -> set[URIRef]:
     """The concepts ``tops`` and every concept narrower than one of them."""
-    values = " ".join(t.n3() for t in tops)
-    result = store.query(
-        f"{_PREFIXES}SELECT DISTINCT ?c WHERE {{ VALUES ?top {{ {values} }} "
-        "?c skos:broader* ?top }"
-    )
+    # one path per top, from a constant: Virtuoso needs a transitive path's end given
+    branches = " UNION ".join(f"{{ ?c skos:broader* {t.n3()} }}" for t in tops)
+    if not branches:
+        return set()
+    result = store.query(f"{_PREFIXES}SELECT DISTINCT ?c WHERE {{ {branches} }}")
     return {row[0] for row in result.rows}
 
 
