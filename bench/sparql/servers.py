@@ -34,6 +34,7 @@ BIN = Path(sys.executable).parent
 LABELS = {
     "oxigraph": "oxigraph serve",
     "ours": "evidence-graph serve",
+    "ours-external": "evidence-graph serve on oxigraph serve",
     "memory": "in-memory app",
     "rdflib": "rdflib-endpoint",
 }
@@ -156,9 +157,61 @@ def _start_python_app(module: str, needs: str | None = None) -> Callable[..., Se
     return start_app
 
 
+def _start_ours_on_oxigraph(data: Path, workdir: Path, query_timeout_s: float) -> Server:
+    """This service with ``EVIDENCE_GRAPH_STORE=sparql`` on an ``oxigraph serve`` of its own
+    holding the same data; both in one session, stopped together."""
+    store_dir, oxigraph = workdir / "oxigraph-behind-ours", str(_executable("oxigraph"))
+    started = time.perf_counter()
+    loaded = subprocess.run(
+        [oxigraph, "load", "--location", str(store_dir), "--file", str(data), "--graph", GRAPH],
+        capture_output=True,
+        text=True,
+    )
+    if loaded.returncode != 0:
+        raise RuntimeError(f"oxigraph load failed ({loaded.returncode}): {loaded.stderr[-2000:]}")
+    load_s = time.perf_counter() - started
+    engine, port = _free_port(), _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVIDENCE_GRAPH_")}
+    env |= {
+        "EVIDENCE_GRAPH_STORE": "sparql",
+        "EVIDENCE_GRAPH_SPARQL_QUERY_URL": f"http://127.0.0.1:{engine}/query",
+        "EVIDENCE_GRAPH_SPARQL_UPDATE_URL": f"http://127.0.0.1:{engine}/update",
+        "EVIDENCE_GRAPH_SPARQL_STORE_URL": f"http://127.0.0.1:{engine}/store",
+        "EVIDENCE_GRAPH_SPARQL_PROFILE": "oxigraph",
+        "EVIDENCE_GRAPH_LOAD_EXAMPLES": "false",
+        "EVIDENCE_GRAPH_QUERY_TIMEOUT_S": str(query_timeout_s),
+    }
+    serve_engine = [oxigraph, "serve", "--location", str(store_dir)]
+    serve_engine += ["--bind", f"127.0.0.1:{engine}"]
+    serve_ours = [str(_executable("evidence-graph")), "serve", "--host", "127.0.0.1"]
+    serve_ours += ["--port", str(port)]
+    # the engine first, then the service once the engine answers; one session for both
+    script = (
+        f"{_quoted(serve_engine)} & "
+        f"{_quoted([sys.executable, '-c', _WAIT, str(engine)])}; "
+        f"exec {_quoted(serve_ours)}"
+    )
+    return _launch("ours-external", ["bash", "-c", script], f"{port}/sparql", workdir, load_s, env)
+
+
+_WAIT = """import sys, time, urllib.request
+for _ in range(600):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/query?query=ASK%7B%7D", timeout=1)
+        break
+    except OSError:
+        time.sleep(0.1)
+"""
+
+
+def _quoted(command: list[str]) -> str:
+    return " ".join("'" + part.replace("'", "'\\''") + "'" for part in command)
+
+
 _STARTERS: dict[str, Callable[[Path, Path, float], Server]] = {
     "oxigraph": _start_oxigraph,
     "ours": _start_ours,
+    "ours-external": _start_ours_on_oxigraph,
     "memory": _start_python_app("memory_app"),
     "rdflib": _start_python_app("rdflib_app", needs="rdflib_endpoint"),
 }
