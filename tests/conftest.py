@@ -1,5 +1,7 @@
 """Shared fixtures: real stores in temporary directories, and small evidence files."""
 
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -47,7 +49,10 @@ def oxigraph_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine
 
 @pytest.fixture(scope="session")
 def virtuoso_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A real Virtuoso for the session; each test that uses it drops the graphs it made."""
+    """A real Virtuoso for the session; each test that uses it drops the graphs it made. In CI
+    (which installs it) a missing Virtuoso fails; elsewhere its tests are skipped."""
+    if shutil.which("virtuoso-t") is None and not os.environ.get("CI"):
+        pytest.skip("Virtuoso is not installed (Debian virtuoso-opensource-7-bin)")
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as engine:
         yield engine
 
