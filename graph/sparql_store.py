@@ -242,10 +242,10 @@ class SparqlStore:
         """The protocol parameters that make the engine read the union of the service's
         graphs: its switch for it, or, where the engine has graphs of its own, the graphs
         named one by one (as the default graph and as the named graphs)."""
-        name = self._client.profile.union_parameter
-        if name:
-            return {name: "true"}
-        if not self._client.profile.system_graphs:
+        profile = self._client.profile
+        if profile.union_parameter:
+            return {profile.union_parameter: "true"}
+        if profile.union_default_graph and not profile.system_graphs:
             return {}
         ours = [str(g) for g in self.named_graphs()]
         if self._provenance is not None:

@@ -14,9 +14,9 @@ import pytest
 from graph.memory_store import MemoryStore
 from graph.oxigraph_store import OxigraphStore
 from graph.sparql_client import PROFILES, SparqlClient
-from graph.sparql_store import PROVENANCE_GRAPH, SparqlStore
+from graph.sparql_store import SparqlStore
 from graph.store import Store
-from tests.engines import Engine, oxigraph_server, virtuoso_server
+from tests.engines import Engine, emptied, oxigraph_server, virtuoso_server
 
 BASE = "http://127.0.0.1:8000/id/"
 PREFIXES = """\
@@ -58,27 +58,19 @@ def virtuoso_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine
 
 
 @pytest.fixture(
-    params=["oxigraph", "memory", "sparql-oxigraph", "sparql-no-default-writes", "sparql-virtuoso"]
+    params=["oxigraph", "memory", "sparql-oxigraph", "sparql-generic", "sparql-virtuoso"]
 )
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Each backend, empty; the oxigraph one on disk in a temporary directory, the sparql one
     on a real ``oxigraph serve``."""
-    if request.param == "sparql-virtuoso":
-        engine: Engine = request.getfixturevalue("virtuoso_engine")
-        client = SparqlClient(
-            engine.query_url, engine.update_url, engine.store_url, PROFILES["virtuoso"]
-        )
-        opened: Store = SparqlStore(client)
-        for graph in [*opened.named_graphs(), PROVENANCE_GRAPH]:  # never Virtuoso's own
-            client.update(f"DROP SILENT GRAPH <{graph}>")
-    elif request.param.startswith("sparql"):
-        engine = request.getfixturevalue("oxigraph_engine")
-        profile = PROFILES["oxigraph"]
-        if request.param == "sparql-no-default-writes":  # as Virtuoso: provenance in a graph
-            profile = replace(profile, default_graph_writes=False, max_triples_per_update=2)
+    if request.param.startswith("sparql"):
+        name = "virtuoso" if request.param == "sparql-virtuoso" else "oxigraph"
+        engine: Engine = request.getfixturevalue(f"{name}_engine")
+        profile = PROFILES[name]
+        if request.param == "sparql-generic":  # no union switch, no default-graph writes
+            profile = replace(PROFILES["generic"], max_triples_per_update=2)
         client = SparqlClient(engine.query_url, engine.update_url, engine.store_url, profile)
-        client.update("DROP SILENT ALL")
-        opened = SparqlStore(client)
+        opened: Store = SparqlStore(emptied(client))
     elif request.param == "oxigraph":
         opened = OxigraphStore(tmp_path / "data")
     else:

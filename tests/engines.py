@@ -16,7 +16,10 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Engine", "oxigraph_server", "virtuoso_server"]
+from graph.sparql_client import SparqlClient
+from graph.sparql_store import PROVENANCE_GRAPH, SparqlStore
+
+__all__ = ["Engine", "emptied", "oxigraph_server", "virtuoso_server"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,18 @@ class Engine:
     update_url: str
     store_url: str
     marker: str | None  # oxigraph: a triple loaded before it started proved who answers
+
+
+def emptied(client: SparqlClient) -> SparqlClient:
+    """``client``'s engine without the service's data: every graph dropped, but never an
+    engine's own (Virtuoso's), which its profile names."""
+    if not client.profile.system_graphs:
+        client.update("DROP SILENT ALL")
+        return client
+    store = SparqlStore(client)
+    for graph in [*store.named_graphs(), PROVENANCE_GRAPH]:
+        client.update(f"DROP SILENT GRAPH <{graph}>")
+    return client
 
 
 def _free_port() -> int:

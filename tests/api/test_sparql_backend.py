@@ -11,9 +11,8 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from graph.settings import Settings
 from graph.sparql_client import PROFILES, SparqlClient
-from graph.sparql_store import PROVENANCE_GRAPH, SparqlStore
 from tests.api.conftest import problem, running
-from tests.engines import Engine
+from tests.engines import Engine, emptied
 
 TOKEN = "engine-token"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
@@ -27,12 +26,8 @@ HYPOTHESIS = f"{BASE}hypothesis/primary-removal-accelerates-metastases"
 def profiled(request: pytest.FixtureRequest) -> tuple[str, Engine]:
     """Each engine and its profile, emptied of the service's data (never of its own graphs)."""
     engine: Engine = request.getfixturevalue(f"{request.param}_engine")
-    store = SparqlStore(
-        SparqlClient(engine.query_url, engine.update_url, engine.store_url, PROFILES[request.param])
-    )
-    for graph in [*store.named_graphs(), PROVENANCE_GRAPH]:
-        store.drop_graph(graph)
-    store.close()
+    profile = PROFILES[request.param]
+    emptied(SparqlClient(engine.query_url, engine.update_url, engine.store_url, profile)).close()
     return request.param, engine
 
 
