@@ -3,6 +3,7 @@
 queries, chases, synthesis, pages, imports and updates all work on it."""
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -19,6 +20,9 @@ AUTH = {"authorization": f"Bearer {TOKEN}"}
 BASE = "http://127.0.0.1:8000/id/"
 DATA = Path(__file__).parents[1] / "graph" / "data"
 FABIO = "http://purl.org/spar/fabio/"
+# a chase or a synthesis on an engine, while the rest of the suite runs, can take seconds
+get = partial(httpx.get, timeout=120)
+post = partial(httpx.post, timeout=120)
 HYPOTHESIS = f"{BASE}hypothesis/primary-removal-accelerates-metastases"
 
 
@@ -53,7 +57,7 @@ def served(profiled: tuple[str, Engine], tmp_path_factory) -> Iterator[str]:
 
 
 def test_the_examples_are_loaded_into_the_engine(served: str, engine: Engine) -> None:
-    health = httpx.get(f"{served}/health").json()
+    health = get(f"{served}/health").json()
     assert health["graphs"] == 2 and 1000 < health["quads"] < 2000  # not the engine's own
     direct = SparqlClient(engine.query_url)
     assert direct.ask(f"ASK {{ GRAPH ?g {{ <{HYPOTHESIS}> ?p ?o }} }}")  # in the engine itself
@@ -71,41 +75,41 @@ def test_a_sparql_client_queries_the_union_through_the_service(served: str) -> N
 
 
 def test_stored_queries_chases_synthesis_and_pages_work(served: str) -> None:
-    evidence = httpx.get(
+    evidence = get(
         f"{served}/queries/hypothesis-evidence",
         params={"hypothesis": HYPOTHESIS},
         headers={"accept": "application/sparql-results+json"},
     )
     assert evidence.status_code == 200, evidence.text
     assert evidence.json()["results"]["bindings"]
-    chase = httpx.post(f"{served}/chase", json={"seeds": ["pmid:2702641"], "hops": 2})
+    chase = post(f"{served}/chase", json={"seeds": ["pmid:2702641"], "hops": 2})
     assert chase.status_code == 200, chase.text
     assert any(r["iri"].endswith("publication/badwe2013") for r in chase.json()["records"])
-    synthesis = httpx.get(
+    synthesis = get(
         f"{served}/synthesis",
         params={"intervention": "LRT", "comparator": ["no LRT", "no surgery of the primary",
                 "systemic therapy alone", "continued systemic therapy"], "outcome": "OS"},
     )  # fmt: skip
     assert synthesis.status_code == 200, synthesis.text
     assert len(synthesis.json()["studies"]) >= 4
-    page = httpx.get(f"{served}/id/publication/badwe2013", headers={"accept": "text/html"})
+    page = get(f"{served}/id/publication/badwe2013", headers={"accept": "text/html"})
     assert page.status_code == 200 and "Badwe" in page.text
 
 
 def test_writes_go_through_the_write_path_into_the_engine(served: str) -> None:
-    before = httpx.get(f"{served}/health").json()["quads"]
+    before = get(f"{served}/health").json()["quads"]
     files = {"file": ("pubmed-lrt.nbib", (DATA / "pubmed-lrt.nbib").read_bytes())}
-    imported = httpx.post(
+    imported = post(
         f"{served}/import", params={"review": "lrt", "source": "PubMed"}, files=files, headers=AUTH
     )
     assert imported.status_code == 201, imported.text
     assert imported.json()["publications_matched"] == 4
-    prisma = httpx.get(f"{served}/reviews/lrt/prisma", params={"format": "json"}).json()
+    prisma = get(f"{served}/reviews/lrt/prisma", params={"format": "json"}).json()
     assert prisma["counts"]["database_results"] == 4 and prisma["adds_up"]
-    invalid = httpx.post(
+    invalid = post(
         f"{served}/sparql/update",
         content=f"INSERT DATA {{ <{BASE}publication/x> a <{FABIO}JournalArticle> }}",
         headers={**AUTH, "content-type": "application/sparql-update"},
     )
     problem(invalid, 422)  # no title, no date, no identifier: the shapes refuse it
-    assert httpx.get(f"{served}/health").json()["quads"] > before
+    assert get(f"{served}/health").json()["quads"] > before
