@@ -18,7 +18,7 @@ def test_the_load_bench_prints_both_stores(
     rows = table_rows(capsys.readouterr().out, 4)
     embedded = rows["embedded oxigraph store"]
     external = rows["external oxigraph serve (sparql store)"]
-    assert embedded[3] == "1.00"
+    assert embedded[3] == "1.00"  # the first store is the ratios' base
     assert float(external[2].replace(",", "")) > 0 and re.fullmatch(r"[\d.]+", external[3])
 
 
