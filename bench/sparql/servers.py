@@ -131,6 +131,15 @@ def _start_ours(
 
 def _start_oxigraph(data: Path, workdir: Path, query_timeout_s: float) -> Server:
     store_dir, oxigraph = workdir / "oxigraph", str(_executable("oxigraph"))
+    load_s = _oxigraph_load(oxigraph, data, store_dir)
+    port = _free_port()
+    command = [oxigraph, "serve", "--location", str(store_dir), "--union-default-graph"]
+    command += ["--bind", f"127.0.0.1:{port}"]  # no --timeout-s: it cuts bodies (ADR 0007)
+    return _launch("oxigraph", command, f"{port}/query", workdir, load_s)
+
+
+def _oxigraph_load(oxigraph: str, data: Path, store_dir: Path) -> float:
+    """Bulk-load ``data`` into ``GRAPH`` of a new oxigraph data directory; the seconds it took."""
     started = time.perf_counter()
     loaded = subprocess.run(
         [oxigraph, "load", "--location", str(store_dir), "--file", str(data), "--graph", GRAPH],
@@ -139,11 +148,7 @@ def _start_oxigraph(data: Path, workdir: Path, query_timeout_s: float) -> Server
     )
     if loaded.returncode != 0:
         raise RuntimeError(f"oxigraph load failed ({loaded.returncode}): {loaded.stderr[-2000:]}")
-    load_s = time.perf_counter() - started
-    port = _free_port()
-    command = [oxigraph, "serve", "--location", str(store_dir), "--union-default-graph"]
-    command += ["--bind", f"127.0.0.1:{port}"]  # no --timeout-s: it cuts bodies (ADR 0007)
-    return _launch("oxigraph", command, f"{port}/query", workdir, load_s)
+    return time.perf_counter() - started
 
 
 def _start_python_app(module: str, needs: str | None = None) -> Callable[..., Server]:
@@ -161,15 +166,7 @@ def _start_ours_on_oxigraph(data: Path, workdir: Path, query_timeout_s: float) -
     """This service with ``EVIDENCE_GRAPH_STORE=sparql`` on an ``oxigraph serve`` of its own
     holding the same data; both in one session, stopped together."""
     store_dir, oxigraph = workdir / "oxigraph-behind-ours", str(_executable("oxigraph"))
-    started = time.perf_counter()
-    loaded = subprocess.run(
-        [oxigraph, "load", "--location", str(store_dir), "--file", str(data), "--graph", GRAPH],
-        capture_output=True,
-        text=True,
-    )
-    if loaded.returncode != 0:
-        raise RuntimeError(f"oxigraph load failed ({loaded.returncode}): {loaded.stderr[-2000:]}")
-    load_s = time.perf_counter() - started
+    load_s = _oxigraph_load(oxigraph, data, store_dir)
     engine, port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVIDENCE_GRAPH_")}
     env |= {
